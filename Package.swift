@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+// sftgo: SFT-GO (Supervised Fine-Tuning with Group Optimization) in Swift on OpenBLAS.
+// Modules are layered bottom to top; arrows point down only:
+//   CBLAS, CArchive → Tensors → Checkpoints, Tokenizers, Store → Models → Evaluation → SFTGOCLI
+import PackageDescription
+
+let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "sftgo",
+    products: [
+        .executable(name: "sftgo", targets: ["sftgo"]),
+        .executable(name: "sftgo-bench", targets: ["sftgo-bench"]),
+        .library(name: "SFTGO", targets: ["SFTGOCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+    ],
+    targets: [
+        // System libraries (apt-get install libopenblas-dev libarchive-dev).
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"])]),
+
+        // Float32 storage, BLAS matmul, vectorised kernels, thread pool, counter-based RNG.
+        .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: swift5),
+        // safetensors, config.json, GGUF; Hugging Face folder layout.
+        .target(name: "Checkpoints", dependencies: ["Tensors"], swiftSettings: swift5),
+        // tokenizer.json: byte-level BPE, SentencePiece-style BPE; chat templates.
+        .target(name: "Tokenizers", swiftSettings: swift5),
+        // Data and model store: registry, sha256, downloads with resume, archives.
+        .target(name: "Store", dependencies: ["CArchive", "Yams"],
+                resources: [.copy("Registry")], swiftSettings: swift5),
+        // Llama forward (and later backward), KV cache, generation.
+        .target(name: "Models", dependencies: ["Tensors", "Checkpoints", "Tokenizers"],
+                swiftSettings: swift5),
+        // lm-eval-compatible tasks, requests, metrics, runner.
+        .target(name: "Evaluation", dependencies: ["Models", "Tokenizers", "Store", "Yams"],
+                swiftSettings: swift5),
+        // Command implementations shared by both executables.
+        .target(name: "SFTGOCLI",
+                dependencies: ["Tensors", "Checkpoints", "Tokenizers", "Store", "Models", "Evaluation",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                swiftSettings: swift5),
+        .executableTarget(name: "sftgo", dependencies: ["SFTGOCLI"], swiftSettings: swift5),
+        .executableTarget(name: "sftgo-bench", dependencies: ["SFTGOCLI"], swiftSettings: swift5),
+
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"], swiftSettings: swift5),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"], swiftSettings: swift5),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], swiftSettings: swift5),
+        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swift5),
+        .testTarget(name: "ModelsTests", dependencies: ["Models"], swiftSettings: swift5),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], swiftSettings: swift5),
+        .testTarget(name: "CLITests", dependencies: ["SFTGOCLI"], swiftSettings: swift5),
+    ]
+)

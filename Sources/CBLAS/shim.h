@@ -1,0 +1,4 @@
+#include <cblas.h>
+// OpenBLAS threading control (openblas_config.h declares these).
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);

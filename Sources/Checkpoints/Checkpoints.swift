@@ -1,0 +1,1 @@
+// Checkpoints module: see Package.swift for its place in the layering.

@@ -1,0 +1,1 @@
+// Evaluation module: see Package.swift for its place in the layering.

@@ -1,0 +1,1 @@
+// Store module: see Package.swift for its place in the layering.

@@ -1,0 +1,1 @@
+// Tensors module: see Package.swift for its place in the layering.

@@ -1,0 +1,1 @@
+// Tokenizers module: see Package.swift for its place in the layering.

@@ -1,0 +1,2 @@
+import SFTGOCLI
+BenchCommand.main()

@@ -1,0 +1,2 @@
+import SFTGOCLI
+SFTGOCommand.main()

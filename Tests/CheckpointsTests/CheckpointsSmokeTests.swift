@@ -1,0 +1,6 @@
+import XCTest
+@testable import Checkpoints
+
+final class CheckpointsSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertTrue(true) }
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import Evaluation
+
+final class EvaluationSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertTrue(true) }
+}
