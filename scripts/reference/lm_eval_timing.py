@@ -1,7 +1,8 @@
 """Throughput of lm-eval 0.4.8 on the benchmark workloads, for the side-by-side with sftgo-bench.
 
-Workloads (same documents as the Swift run): MMLU 5-shot, first document of each of the 57
-subjects; HellaSwag, first 100 documents. HF backend, CPU, float32, 2 threads. Each measurement
+Workloads (same documents as the Swift run): `mmlu5`, MMLU 5-shot, first document of each of the
+57 subjects; `mmlu5_<S>x<N>`, the first N documents of the first S subjects (alphabetical), where
+the subject's few-shot prefix repeats; `hellaswag`, the first 100 documents. HF backend, CPU, float32, 2 threads. Each measurement
 runs in its own process; the reported time covers the whole evaluate() call (request building,
 tokenisation, forward passes, metrics) and, separately, the whole process including model load.
 Not part of CI.
@@ -30,6 +31,10 @@ def measure(model, workload, batch_size, threads):
     local = LocalTasks()
     if workload == "mmlu5":
         tasks, limit = [local.mmlu(s, 5) for s in MMLU_SUBJECTS], 1
+    elif workload.startswith("mmlu5_"):
+        # mmlu5_<subjects>x<docs>: several questions per subject, where the few-shot prefix repeats.
+        n_subjects, n_docs = (int(x) for x in workload[len("mmlu5_"):].split("x"))
+        tasks, limit = [local.mmlu(s, 5) for s in MMLU_SUBJECTS[:n_subjects]], n_docs
     elif workload == "hellaswag":
         tasks, limit = [local.hellaswag()], 100
     else:
