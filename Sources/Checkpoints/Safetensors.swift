@@ -165,22 +165,37 @@ public final class SafetensorsFile {
     /// The file appears atomically (written beside, then renamed).
     public static func write(_ tensors: [NamedTensor], to url: URL, dtype: SafetensorsDType,
                              metadata: [String: String] = ["format": "pt"]) throws {
-        let sorted = tensors.sorted { $0.name < $1.name }
-        var seen = Set<String>()
-        var header: [(String, JSONValue)] = []
-        if !metadata.isEmpty {
-            header.append(("__metadata__", .object(metadata.keys.sorted().map { ($0, .string(metadata[$0]!)) })))
-        }
-        var offset = 0
-        for t in sorted {
-            guard seen.insert(t.name).inserted else {
+        var byName: [String: NamedTensor] = [:]
+        for t in tensors {
+            guard byName.updateValue(t, forKey: t.name) == nil else {
                 throw CheckpointError.duplicateTensor(file: url.path, tensor: t.name)
             }
             guard t.shape.reduce(1, *) == t.values.count else {
                 throw CheckpointError.shapeMismatch(file: url.path, tensor: t.name, expected: t.shape,
                                                     actual: [t.values.count])
             }
-            let size = t.values.count * dtype.byteSize
+        }
+        try write(layout: tensors.map { ($0.name, $0.shape) }, to: url, dtype: dtype, metadata: metadata) { name, out in
+            _ = byName[name]!.values.withUnsafeBufferPointer { out.update(fromContentsOf: $0) }
+        }
+    }
+
+    /// Streaming form: the header comes from `layout`, then `fill` provides each tensor's f32
+    /// values in turn, so a large checkpoint is never held in memory whole.
+    public static func write(layout: [(name: String, shape: [Int])], to url: URL, dtype: SafetensorsDType,
+                             metadata: [String: String] = ["format": "pt"],
+                             fill: (String, UnsafeMutableBufferPointer<Float>) throws -> Void) throws {
+        let sorted = layout.sorted { $0.name < $1.name }
+        var header: [(String, JSONValue)] = []
+        if !metadata.isEmpty {
+            header.append(("__metadata__", .object(metadata.keys.sorted().map { ($0, .string(metadata[$0]!)) })))
+        }
+        var offset = 0, seen = Set<String>()
+        for t in sorted {
+            guard seen.insert(t.name).inserted else {
+                throw CheckpointError.duplicateTensor(file: url.path, tensor: t.name)
+            }
+            let size = t.shape.reduce(1, *) * dtype.byteSize
             header.append((t.name, .object([
                 ("dtype", .string(dtype.rawValue)),
                 ("shape", .array(t.shape.map { .int($0) })),
@@ -200,20 +215,31 @@ public final class SafetensorsFile {
             var lenLE = UInt64(json.count).littleEndian
             try fh.write(contentsOf: Data(bytes: &lenLE, count: 8))
             try fh.write(contentsOf: Data(json))
-            for t in sorted { try fh.write(contentsOf: encode(t.values, dtype)) }
+            var buffer: [Float] = []
+            for t in sorted {
+                let n = t.shape.reduce(1, *)
+                if buffer.count < n { buffer = [Float](repeating: 0, count: n) }
+                try buffer.withUnsafeMutableBufferPointer { b in
+                    let slice = UnsafeMutableBufferPointer(rebasing: b[0 ..< n])
+                    try fill(t.name, slice)
+                    try fh.write(contentsOf: encode(UnsafeBufferPointer(slice), dtype))
+                }
+            }
             try fh.close()
             if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
             try FileManager.default.moveItem(at: tmp, to: url)
         } catch {
+            try? fh.close()
             try? FileManager.default.removeItem(at: tmp)
+            if error is CheckpointError || error is GGUFError { throw error }
             throw CheckpointError.writeFailed(file: url.path, reason: "\(error)")
         }
     }
 
-    static func encode(_ values: [Float], _ dtype: SafetensorsDType) -> Data {
+    static func encode(_ values: UnsafeBufferPointer<Float>, _ dtype: SafetensorsDType) -> Data {
         switch dtype {
         case .f32:
-            return values.withUnsafeBytes { Data($0) }
+            return Data(buffer: values)
         case .f16:
             var out = [UInt16](repeating: 0, count: values.count)
             for i in values.indices { out[i] = floatToHalf(values[i]).littleEndian }

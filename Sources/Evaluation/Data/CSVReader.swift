@@ -1,6 +1,6 @@
 /// Python `csv.reader` with the default (excel) dialect: ',' delimiter, '"' quote, doubled quotes
 /// inside quoted fields, newlines allowed inside quotes, `strict=False` (text after a closing quote
-/// is kept), records ended by "\n", "\r" or "\r\n", blank lines skipped.
+/// is kept), records ended by "\n", "\r" or "\r\n", a blank line an empty record.
 /// Returns records with the 1-based line number where each record starts.
 public enum CSVReader {
     public struct Record: Equatable {
@@ -31,12 +31,17 @@ public enum CSVReader {
 
         for u in text.unicodeScalars {
             let isNL = u == "\n" || u == "\r"
-            // "\r\n" is one line break for line counting.
-            if u == "\n" && lastWasCR { lastWasCR = false } else if isNL { line += 1 }
+            let continuesCRLF = u == "\n" && lastWasCR
+            // "\r\n" is one line break.
+            if isNL && !continuesCRLF { line += 1 }
             lastWasCR = (u == "\r")
             switch state {
             case .startRecord:
-                if isNL { continue }  // blank line: no record
+                if continuesCRLF { continue }
+                if isNL {  // a blank line is an empty record, as Python's reader gives []
+                    records.append(Record(fields: [], line: line - 1))
+                    continue
+                }
                 recordLine = line
                 state = .startField
                 fallthrough

@@ -85,43 +85,40 @@ public struct EvaluationPlan {
             return t
         }
 
-        // Returns the label of the node, or nil when it is unavailable.
-        func visit(_ name: String, item: Item) throws -> String? {
+        // Returns the labels a name contributes: a task or group gives its own label, a tag the
+        // labels of its tasks (a tag is a plain list, no aggregation); none when unavailable.
+        func visit(_ name: String, item: Item) throws -> [String] {
             let label = name + item.labelSuffix
             if let cfg = registry.tasks[name] {
-                if cfg.status != "available" { plan.unavailable.append(name); return nil }
+                if cfg.status != "available" { plan.unavailable.append(name); return [] }
                 let requested = item.numFewshot ?? options.numFewshot
-                let probe = Task(config: cfg, docs: [])
-                let k = try probe.effectiveFewshot(requested)
+                let k = try Task(config: cfg, docs: []).effectiveFewshot(requested)
                 if seenLabels.insert(label).inserted {
                     plan.runs.append(TaskRun(label: label, task: try loadTask(name, fewshot: k > 0), numFewshot: k))
                 }
-                return label
+                return [label]
             }
             if let g = registry.groups[name] {
                 var children: [String] = []
-                for m in g.members {
-                    if let c = try visit(m, item: item) { children.append(c) }
-                }
-                guard !children.isEmpty else { return nil }
+                for m in g.members { children += try visit(m, item: item) }
+                guard !children.isEmpty else { return [] }
                 if seenLabels.insert(label).inserted {
                     let leaves = try registry.leafTasks(of: name).map { $0 + item.labelSuffix }
                         .filter { l in plan.runs.contains { $0.label == l } }
                     plan.groups.append(GroupRun(label: label, config: g, leafLabels: leaves, childLabels: children))
                 }
-                return label
+                return [label]
             }
             if let members = registry.tags[name] {
-                // A tag is a plain list of tasks (no aggregation).
-                var last: String? = nil
-                for m in members { if let l = try visit(m, item: item) { last = l; plan.roots.append(l) } }
-                return last == nil ? nil : ""
+                var out: [String] = []
+                for m in members { out += try visit(m, item: item) }
+                return out
             }
             throw TaskConfigError.unknownTask(name, known: registry.knownNames.filter { !$0.hasPrefix("mmlu_") || registry.groups[$0] != nil })
         }
 
         for item in items {
-            if let l = try visit(item.name, item: item), !l.isEmpty { plan.roots.append(l) }
+            plan.roots += try visit(item.name, item: item)
         }
         return plan
     }
