@@ -95,6 +95,17 @@ final class EvaluatorTests: XCTestCase {
         }
     }
 
+    func testRealSHA256Verification() throws {
+        let real = DataSource(directory: data.directory)          // the Store's SHA-256
+        XCTAssertTrue(real.verifiesChecksums)
+        var cfg = registry.tasks["tiny_b"]!
+        cfg.splits["test"]!.sha256 = "4291dfd55052bdfc8a519bcdff890137ad0d01b8f47371f5a5701cf61965c1b6"   // sha256sum
+        let t = try Task.load(cfg, data: real, needFewshot: false)
+        XCTAssertEqual(t.dataFiles["tiny/b.jsonl"], "4291dfd55052bdfc8a519bcdff890137ad0d01b8f47371f5a5701cf61965c1b6")
+        cfg.splits["test"]!.sha256 = "4291dfd55052bdfc8a519bcdff890137ad0d01b8f47371f5a5701cf61965c1b7"
+        XCTAssertThrowsError(try Task.load(cfg, data: DataSource(directory: data.directory), needFewshot: false))
+    }
+
     func testUnknownTaskIsAnError() {
         XCTAssertThrowsError(try plan(["nope"], EvaluationOptions())) {
             guard case TaskConfigError.unknownTask("nope", _)? = $0 as? TaskConfigError else { return XCTFail("\($0)") }
@@ -135,6 +146,10 @@ final class EvaluatorTests: XCTestCase {
         XCTAssertEqual(s0["prediction"], .int(0))
         XCTAssertEqual(s0["gold"], .int(1))
         XCTAssertEqual(s0["acc"], .double(0))
+        // Hashes as lm-eval: sha256 of json.dumps(doc, indent=2, ensure_ascii=False), of the context, of str(target).
+        XCTAssertEqual(s0["doc_hash"], .string("649470fe21541841698829f2b62463d5352f70f1fe6d2b10d967b626d456b4f8"))
+        XCTAssertEqual(s0["prompt_hash"], .string("8b98e04b3b18e9b07016bcabb80adf18689be7bf1c1a577cf4cba4f5491e265c"))
+        XCTAssertEqual(s0["target_hash"], .string("6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b"))
         XCTAssertEqual(s0["resps"]!.arrayValue![0], .array([.array([.string("-2.0"), .string("False")])]))
 
         let table = ResultsWriter.markdownTable(report)

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// Facts about a run that lm-eval does not record but our tables need.
 public struct Provenance {
@@ -166,6 +167,9 @@ public enum ResultsWriter {
             ("filtered_resps", .array(resps.map { $0.arrayValue![0] })),
             ("filter", .string("none")),
             ("metrics", .array(s.metrics.map { .string($0.0) })),
+            ("doc_hash", .string(SHA256.hex(of: Data(JSONValue.object(s.doc).serialized(indent: 2).utf8)))),
+            ("prompt_hash", .string(SHA256.hex(of: Data(s.context.utf8)))),
+            ("target_hash", .string(SHA256.hex(of: Data(s.target.jinjaText.utf8)))),
         ])
         for (k, v) in s.metrics { o[k] = .double(v) }
         o["prompt"] = .string(s.context)
