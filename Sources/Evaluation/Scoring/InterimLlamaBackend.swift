@@ -78,12 +78,27 @@ final class InterimLlamaBackend: PrefixScoringBackend {
         try forward(tokens, rows: rows)
     }
 
+    /// All branches in one pass: their tokens are concatenated after the prefix, each token sees
+    /// the prefix and the earlier tokens of its own branch only, at positions counted from the
+    /// prefix end; then the cache is cut back to the prefix.
     func scoreBranches(_ branches: [[Int]], logitsFor rows: [[Int]]) throws -> [[Float]] {
         let base = prefixCount
-        var out: [[Float]] = []
+        var starts: [Int] = []
+        var flatRows: [Int] = []
+        var offset = 0
         for (b, r) in zip(branches, rows) {
-            out.append(try forward(b, rows: r))
-            prefixCount = base
+            starts.append(offset)
+            flatRows += r.map { $0 + offset }
+            offset += b.count
+        }
+        let logits = try forward(Array(branches.joined()), rows: flatRows, branchStarts: starts)
+        prefixCount = base
+        var out: [[Float]] = []
+        var k = 0
+        let v = config.vocabSize
+        for r in rows {
+            out.append(Array(logits[(k * v)..<((k + r.count) * v)]))
+            k += r.count
         }
         return out
     }
@@ -132,10 +147,10 @@ final class InterimLlamaBackend: PrefixScoringBackend {
         }
     }
 
-    private func rope(_ v: inout [Float], rows n: Int, nHeads: Int, start: Int) {
+    private func rope(_ v: inout [Float], rows n: Int, nHeads: Int, positions: [Int]) {
         let half = headDim / 2
         for r in 0..<n {
-            let pos = Float(start + r)
+            let pos = Float(positions[r])
             for i in 0..<half {
                 let angle = pos * invFreq[i]
                 let c = cosf(angle), s = sinf(angle)
@@ -149,10 +164,22 @@ final class InterimLlamaBackend: PrefixScoringBackend {
         }
     }
 
-    private func forward(_ tokens: [Int], rows: [Int]) throws -> [Float] {
+    /// `branchStarts`: when given, `tokens` are several branches concatenated (starting at these
+    /// offsets), each attending to the cached prefix and to its own earlier tokens only.
+    private func forward(_ tokens: [Int], rows: [Int], branchStarts: [Int]? = nil) throws -> [Float] {
         let n = tokens.count
         let start = prefixCount
         let total = start + n
+        // Per token: RoPE position and the visible key range after the prefix (own branch).
+        var positions = [Int](repeating: 0, count: n)
+        var ownFrom = [Int](repeating: 0, count: n)
+        let bounds = (branchStarts ?? [0]) + [n]
+        for b in 0..<(bounds.count - 1) {
+            for i in bounds[b]..<bounds[b + 1] {
+                positions[i] = start + i - bounds[b]
+                ownFrom[i] = start + bounds[b]
+            }
+        }
         guard total <= contextWindow else { throw ScoringError.model("sequence of \(total) exceeds the window") }
         ensureCapacity(total)
         var x = [Float](repeating: 0, count: n * hidden)
@@ -178,8 +205,8 @@ final class InterimLlamaBackend: PrefixScoringBackend {
                 linear(hp.baseAddress!, layer.wk, n: n, inDim: hidden, outDim: kvDim, into: &k)
                 linear(hp.baseAddress!, layer.wv, n: n, inDim: hidden, outDim: kvDim, into: &v)
             }
-            rope(&q, rows: n, nHeads: heads, start: start)
-            rope(&k, rows: n, nHeads: kvHeads, start: start)
+            rope(&q, rows: n, nHeads: heads, positions: positions)
+            rope(&k, rows: n, nHeads: kvHeads, positions: positions)
             for i in 0..<(n * kvDim) {
                 keys[l][start * kvDim + i] = k[i]
                 values[l][start * kvDim + i] = v[i]
@@ -197,15 +224,20 @@ final class InterimLlamaBackend: PrefixScoringBackend {
                                                 kp.baseAddress! + kv * headDim, Int32(kvDim), 0,
                                                 sp.baseAddress!, Int32(total))
                                     for r in 0..<n {
-                                        let visible = start + r + 1
+                                        // Visible keys: the prefix [0, start) and [ownFrom, start + r].
                                         let row = sp.baseAddress! + r * total
-                                        var m = row[0]
-                                        for j in 1..<visible where row[j] > m { m = row[j] }
+                                        let lo = ownFrom[r], hi = start + r + 1
+                                        var m = -Float.infinity
+                                        for j in 0..<start where row[j] > m { m = row[j] }
+                                        for j in lo..<hi where row[j] > m { m = row[j] }
                                         var sum: Float = 0
-                                        for j in 0..<visible { let e = expf(row[j] - m); row[j] = e; sum += e }
+                                        for j in 0..<start { let e = expf(row[j] - m); row[j] = e; sum += e }
+                                        for j in lo..<hi { let e = expf(row[j] - m); row[j] = e; sum += e }
                                         let inv = 1 / sum
-                                        for j in 0..<visible { row[j] *= inv }
-                                        for j in visible..<total { row[j] = 0 }
+                                        for j in 0..<start { row[j] *= inv }
+                                        for j in start..<lo { row[j] = 0 }
+                                        for j in lo..<hi { row[j] *= inv }
+                                        for j in hi..<total { row[j] = 0 }
                                     }
                                     // attn_h[n × d] = P · V_h
                                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(headDim),
