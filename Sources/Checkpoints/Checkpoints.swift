@@ -1,1 +1,0 @@
-// Checkpoints module: see Package.swift for its place in the layering.

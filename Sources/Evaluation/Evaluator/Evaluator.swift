@@ -1,0 +1,189 @@
+import Foundation
+
+/// One scored document (lm-eval's per-sample log entry plus the numbers behind it).
+public struct SampleResult {
+    public var docID: Int
+    public var doc: JSONObject
+    public var target: JSONValue
+    public var context: String
+    public var choices: [String]
+    public var continuations: [String]
+    public var results: [LoglikelihoodResult]
+    public var gold: Int
+    public var prediction: Int
+    public var predictionNorm: Int
+    public var metrics: [(String, Double)]
+}
+
+/// A leaf task's outcome.
+public struct TaskResult {
+    public var label: String
+    public var run: TaskRun
+    public var samples: [SampleResult]
+    /// Metric name → (mean, stderr or nil for "N/A"), in metric_list order.
+    public var metrics: [(name: String, value: Double, stderr: Double?)]
+    /// Requests whose context was left-truncated to the model window, and the tokens dropped.
+    public var truncatedRequests: Int
+    public var truncatedTokens: Int
+}
+
+public struct GroupResult {
+    public var label: String
+    public var group: GroupRun
+    public var metrics: [(name: String, value: Double, stderr: Double?)]
+    public var samples: Int
+}
+
+public struct EvaluationReport {
+    public var plan: EvaluationPlan
+    public var options: EvaluationOptions
+    public var tasks: [TaskResult]
+    public var groups: [GroupResult]
+    public var requestCount: Int
+    public var uniqueRequestCount: Int
+    public var seconds: Double
+
+    public func task(_ label: String) -> TaskResult? { tasks.first { $0.label == label } }
+    public func group(_ label: String) -> GroupResult? { groups.first { $0.label == label } }
+}
+
+/// Builds every request of a plan, scores them with one `loglikelihood` call (so the model side
+/// can share prefixes across the whole run), and computes lm-eval's metrics and aggregates.
+public final class Evaluator {
+    public init() {}
+
+    /// The requests of one run's limited documents: per document its context, choices, gold and
+    /// the (context, delimiter + choice) pairs.
+    public struct DocRequests {
+        public var docID: Int
+        public var context: String
+        public var choices: [String]
+        public var gold: Int
+        public var requests: [LoglikelihoodRequest]
+    }
+
+    public func requests(for run: TaskRun, limit: Double?) throws -> [DocRequests] {
+        let task = run.task
+        let n = task.limitedCount(limit)
+        var out: [DocRequests] = []
+        out.reserveCapacity(n)
+        for i in 0..<n {
+            let doc = task.docs[i]
+            do {
+                let ctx = try task.context(doc, numFewshot: run.numFewshot)
+                let choices = try task.choices(doc)
+                let gold = try task.goldIndex(doc, choices: choices)
+                let reqs = choices.map {
+                    LoglikelihoodRequest(context: ctx, continuation: task.config.targetDelimiter + $0)
+                }
+                out.append(DocRequests(docID: i, context: ctx, choices: choices, gold: gold, requests: reqs))
+            } catch let e as TemplateError {
+                throw TaskError.badDocument(task: task.name, docID: i, message: e.description)
+            }
+        }
+        return out
+    }
+
+    /// All requests of the plan, de-duplicated (identical requests must get identical scores).
+    public func allRequests(_ plan: EvaluationPlan, options: EvaluationOptions) throws
+        -> (perRun: [[DocRequests]], unique: [LoglikelihoodRequest], index: [LoglikelihoodRequest: Int]) {
+        var perRun: [[DocRequests]] = []
+        var unique: [LoglikelihoodRequest] = []
+        var index: [LoglikelihoodRequest: Int] = [:]
+        for run in plan.runs {
+            let docs = try requests(for: run, limit: options.limit)
+            for d in docs {
+                for r in d.requests where index[r] == nil {
+                    index[r] = unique.count
+                    unique.append(r)
+                }
+            }
+            perRun.append(docs)
+        }
+        return (perRun, unique, index)
+    }
+
+    public func run(_ plan: EvaluationPlan, model: LanguageModel, options: EvaluationOptions,
+                    progress: ((Int, Int) -> Void)? = nil) throws -> EvaluationReport {
+        let start = Date()
+        let (perRun, unique, index) = try allRequests(plan, options: options)
+        let total = unique.count
+        let scored = try model.loglikelihood(unique) { done in progress?(done, total) }
+        guard scored.count == unique.count else {
+            throw TaskError.badDocument(task: "-", docID: -1,
+                                        message: "model returned \(scored.count) results for \(unique.count) requests")
+        }
+        var taskResults: [TaskResult] = []
+        for (run, docs) in zip(plan.runs, perRun) {
+            taskResults.append(try score(run: run, docs: docs, scored: scored, index: index, options: options))
+        }
+        let groupResults = aggregateGroups(plan.groups, tasks: taskResults)
+        return EvaluationReport(plan: plan, options: options, tasks: taskResults, groups: groupResults,
+                                requestCount: perRun.reduce(0) { $0 + $1.reduce(0) { $0 + $1.requests.count } },
+                                uniqueRequestCount: unique.count, seconds: Date().timeIntervalSince(start))
+    }
+
+    func score(run: TaskRun, docs: [DocRequests], scored: [LoglikelihoodResult],
+               index: [LoglikelihoodRequest: Int], options: EvaluationOptions) throws -> TaskResult {
+        let cfg = run.task.config
+        var samples: [SampleResult] = []
+        var values: [String: [Double]] = [:]
+        var truncReq = 0, truncTok = 0
+        for d in docs {
+            let results = d.requests.map { scored[index[$0]!] }
+            for r in results where r.truncatedTokens > 0 { truncReq += 1; truncTok += r.truncatedTokens }
+            let lls = results.map(\.logprob)
+            let pred = Metrics.argmax(lls)
+            let predNorm = Metrics.normalizedPrediction(lls: lls, choices: d.choices)
+            var m: [(String, Double)] = []
+            let doc = run.task.docs[d.docID]
+            if let p = cfg.processResults {
+                let out = try NamedFunctions.processResults[p]!(doc, lls, options)
+                for spec in cfg.metrics { if let v = out[spec.metric] { m.append((spec.metric, v)) } }
+            } else {
+                for spec in cfg.metrics {
+                    switch spec.metric {
+                    case "acc": m.append(("acc", pred == d.gold ? 1 : 0))
+                    case "acc_norm": m.append(("acc_norm", predNorm == d.gold ? 1 : 0))
+                    default: break
+                    }
+                }
+            }
+            for (k, v) in m { values[k, default: []].append(v) }
+            samples.append(SampleResult(docID: d.docID, doc: doc, target: try run.task.target(doc), context: d.context,
+                                        choices: d.choices, continuations: d.requests.map(\.continuation),
+                                        results: results, gold: d.gold, prediction: pred, predictionNorm: predNorm,
+                                        metrics: m))
+        }
+        let metrics = cfg.metrics.compactMap { spec -> (name: String, value: Double, stderr: Double?)? in
+            guard let xs = values[spec.metric], !xs.isEmpty else { return nil }
+            return (spec.metric, Metrics.mean(xs), Metrics.meanStderr(xs))
+        }
+        return TaskResult(label: run.label, run: run, samples: samples, metrics: metrics,
+                          truncatedRequests: truncReq, truncatedTokens: truncTok)
+    }
+
+    /// lm-eval `consolidate_group_results`: each group's metric is the size-weighted mean over its
+    /// leaf tasks and its stderr the pooled stderr over those leaves ("N/A" if any leaf has none).
+    func aggregateGroups(_ groups: [GroupRun], tasks: [TaskResult]) -> [GroupResult] {
+        let byLabel = Dictionary(tasks.map { ($0.label, $0) }, uniquingKeysWith: { a, _ in a })
+        return groups.map { g in
+            let leaves = g.leafLabels.compactMap { byLabel[$0] }
+            var metrics: [(name: String, value: Double, stderr: Double?)] = []
+            for agg in g.config.aggregation {
+                var vals: [Double] = [], sizes: [Int] = [], errs: [Double?] = []
+                for t in leaves {
+                    guard let m = t.metrics.first(where: { $0.name == agg.metric }) else { continue }
+                    vals.append(m.value); sizes.append(t.samples.count); errs.append(m.stderr)
+                }
+                guard !vals.isEmpty else { continue }
+                let v = Metrics.weightedMean(vals, sizes: sizes, weightBySize: agg.weightBySize)
+                let se: Double? = errs.contains(where: { $0 == nil }) ? nil
+                    : Metrics.pooledStderr(errs.map { $0! }, sizes: sizes)
+                metrics.append((agg.metric, v, se))
+            }
+            return GroupResult(label: g.label, group: g, metrics: metrics,
+                               samples: leaves.reduce(0) { $0 + $1.samples.count })
+        }
+    }
+}

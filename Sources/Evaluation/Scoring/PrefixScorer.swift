@@ -1,0 +1,278 @@
+// Executes log-likelihood requests on a PrefixScoringBackend with prefix reuse (ScoringPlan),
+// de-duplication and the on-disk result cache. The LanguageModel implementations delegate here.
+import Foundation
+
+public struct ScoringOptions: Sendable {
+    /// Prepend BOS to every context (lm-eval >= 0.4.9.2 behaviour); off in 0.4.8.
+    public var addBOS: Bool = false
+    /// Overrides the window read from the model config (lm-eval's `max_length` model argument).
+    public var maxLength: Int? = nil
+    /// Directory of the resumable result cache; nil disables it.
+    public var cacheDirectory: URL? = nil
+    /// Upper bounds on one batched branch pass. They bound memory (logits are rows × vocab
+    /// floats); the schedule is derived from the requests' tokens only, never from the caller.
+    public var maxBranchesPerPass: Int = 64
+    public var maxBranchRowsPerPass: Int = 256
+    public init(addBOS: Bool = false, maxLength: Int? = nil, cacheDirectory: URL? = nil) {
+        self.addBOS = addBOS
+        self.maxLength = maxLength
+        self.cacheDirectory = cacheDirectory
+    }
+}
+
+/// Work counters for the benchmark: what prefix reuse saved.
+public struct ScoringStats: Sendable, Equatable {
+    /// Requests passed in, and those actually computed (not duplicates, not from the cache).
+    public var requests = 0
+    public var computedRequests = 0
+    public var cachedRequests = 0
+    /// Token positions run through the model.
+    public var tokensComputed = 0
+    /// Positions lm-eval 0.4.8 would run: one forward per distinct input (its logits cache).
+    public var tokensLMEvalGrouping = 0
+    /// Positions a scorer without any sharing would run: one forward per request.
+    public var tokensNaive = 0
+    /// Logit rows (LM-head work) computed.
+    public var logitRows = 0
+    /// Scored (continuation) tokens.
+    public var scoredTokens = 0
+    /// Context tokens removed by left truncation, summed over requests.
+    public var truncatedTokens = 0
+    public var seconds = 0.0
+    public init() {}
+
+    public var scoredTokensPerSecond: Double { seconds > 0 ? Double(scoredTokens) / seconds : 0 }
+    public var requestsPerSecond: Double { seconds > 0 ? Double(requests) / seconds : 0 }
+    /// Fraction of lm-eval's token work left after prefix reuse (lower is better).
+    public var reuseRatio: Double {
+        tokensLMEvalGrouping > 0 ? Double(tokensComputed) / Double(tokensLMEvalGrouping) : 1
+    }
+
+    public static func + (a: ScoringStats, b: ScoringStats) -> ScoringStats {
+        var s = a
+        s.requests += b.requests; s.computedRequests += b.computedRequests
+        s.cachedRequests += b.cachedRequests; s.tokensComputed += b.tokensComputed
+        s.tokensLMEvalGrouping += b.tokensLMEvalGrouping; s.tokensNaive += b.tokensNaive
+        s.logitRows += b.logitRows; s.scoredTokens += b.scoredTokens
+        s.truncatedTokens += b.truncatedTokens; s.seconds += b.seconds
+        return s
+    }
+}
+
+public final class PrefixScorer {
+    public let backend: PrefixScoringBackend
+    public let tokenizer: ScoringTokenizer
+    public let identity: String
+    public let options: ScoringOptions
+    public let encoder: PairEncoder
+    /// Counters accumulated over every call since creation (or `resetStats()`).
+    public private(set) var stats = ScoringStats()
+    private let cache: ResultCache?
+    /// Mirror of the tokens held in the backend's KV cache.
+    private var cachedTokens: [Int] = []
+
+    public init(backend: PrefixScoringBackend, tokenizer: ScoringTokenizer, identity: String,
+                options: ScoringOptions) throws {
+        self.backend = backend
+        self.tokenizer = tokenizer
+        self.options = options
+        let window = options.maxLength ?? backend.contextWindow
+        self.encoder = PairEncoder(addBOS: options.addBOS, contextWindow: window)
+        // The identity covers everything that changes a result.
+        let fullIdentity = identity + "|bos=\(options.addBOS)|window=\(window)"
+        self.identity = fullIdentity
+        self.cache = try options.cacheDirectory.map { try ResultCache(directory: $0, identity: fullIdentity) }
+        try backend.truncatePrefix(to: 0)
+    }
+
+    public func resetStats() { stats = ScoringStats() }
+
+    public func encode(_ requests: [LoglikelihoodRequest]) throws -> [EncodedRequest] {
+        try requests.enumerated().map { try encoder.encode($0.element, index: $0.offset, tokenizer: tokenizer) }
+    }
+
+    public func loglikelihood(_ requests: [LoglikelihoodRequest],
+                              progress: ((Int) -> Void)? = nil) throws -> [LoglikelihoodResult] {
+        try loglikelihood(encoded: try encode(requests), progress: progress)
+    }
+
+    public func loglikelihood(encoded: [EncodedRequest],
+                              progress: ((Int) -> Void)? = nil) throws -> [LoglikelihoodResult] {
+        let start = Date()
+        var run = ScoringStats()
+        run.requests = encoded.count
+        // De-duplicate: identical token sequences get one computation, hence identical results.
+        var uniqueIndex: [EncodedRequest: Int] = [:]
+        var unique: [EncodedRequest] = []
+        var multiplicity: [Int] = []
+        var slot = [Int](repeating: 0, count: encoded.count)
+        for (i, r) in encoded.enumerated() {
+            if let u = uniqueIndex[r] { slot[i] = u; multiplicity[u] += 1; continue }
+            uniqueIndex[r] = unique.count
+            slot[i] = unique.count
+            unique.append(r)
+            multiplicity.append(1)
+        }
+        for r in encoded {
+            run.tokensNaive += r.input.count
+            run.scoredTokens += r.targets.count
+            run.truncatedTokens += r.truncatedTokens
+        }
+        run.tokensLMEvalGrouping = Set(unique.filter { !$0.targets.isEmpty }.map(\.input))
+            .reduce(0) { $0 + $1.count }
+
+        var results = [LoglikelihoodResult?](repeating: nil, count: unique.count)
+        var keys: [RequestKey] = []
+        var done = 0
+        var todo: [EncodedRequest] = []
+        var todoToUnique: [Int] = []
+        for (u, r) in unique.enumerated() {
+            let key = requestKey(identity: identity, r)
+            keys.append(key)
+            if r.targets.isEmpty {
+                // lm-eval: an empty continuation sums nothing and is trivially greedy.
+                results[u] = LoglikelihoodResult(logprob: 0, isGreedy: true, truncatedTokens: r.truncatedTokens)
+            } else if let hit = cache?[key] {
+                results[u] = hit
+                run.cachedRequests += multiplicity[u]
+            } else {
+                todo.append(r)
+                todoToUnique.append(u)
+                continue
+            }
+            done += multiplicity[u]
+        }
+        if done > 0 { progress?(done) }
+        run.computedRequests = todo.count
+
+        for stem in makeScoringPlan(todo) {
+            let scored = try compute(stem: stem, requests: todo, stats: &run)
+            var fresh: [(RequestKey, LoglikelihoodResult)] = []
+            for (t, result) in scored {
+                let u = todoToUnique[t]
+                results[u] = result
+                fresh.append((keys[u], result))
+                done += multiplicity[u]
+            }
+            try cache?.store(fresh)
+            progress?(done)
+        }
+        run.seconds = Date().timeIntervalSince(start)
+        stats = stats + run
+        return slot.map { results[$0]! }
+    }
+
+    /// Computes one stem and its branches; returns (request index in `requests`, result).
+    private func compute(stem: PlannedStem, requests: [EncodedRequest],
+                     stats: inout ScoringStats) throws -> [(Int, LoglikelihoodResult)] {
+        let vocab = backend.vocabularySize
+        // Reuse the cached common prefix, but recompute from the first row whose logits we read.
+        var start = commonPrefixLength(cachedTokens[...], stem.tokens[...])
+        if let first = stem.rows.first { start = min(start, first) }
+        if start < cachedTokens.count {
+            try backend.truncatePrefix(to: start)
+            cachedTokens.removeSubrange(start...)
+        }
+        var stemLogits: [Float] = []
+        var stemRowIndex: [Int: Int] = [:]
+        if start < stem.tokens.count {
+            let rows = stem.rows.map { $0 - start }
+            stemLogits = try backend.extendPrefix(Array(stem.tokens[start...]), logitsFor: rows)
+            guard stemLogits.count == rows.count * vocab else {
+                throw ScoringError.backendShape("extendPrefix returned \(stemLogits.count) floats for \(rows.count) rows")
+            }
+            cachedTokens.append(contentsOf: stem.tokens[start...])
+            stats.tokensComputed += stem.tokens.count - start
+            stats.logitRows += rows.count
+            for (k, p) in stem.rows.enumerated() { stemRowIndex[p] = k }
+        }
+
+        // Branches in fixed-size passes (sizes derived from the branch list only).
+        var branchLogits = [[Float]](repeating: [], count: stem.branches.count)
+        var b = 0
+        while b < stem.branches.count {
+            var end = b, rows = 0
+            while end < stem.branches.count, end - b < options.maxBranchesPerPass,
+                  end == b || rows + stem.branches[end].rows.count <= options.maxBranchRowsPerPass {
+                rows += stem.branches[end].rows.count
+                end += 1
+            }
+            let chunk = stem.branches[b..<end]
+            let out = try backend.scoreBranches(chunk.map(\.tokens), logitsFor: chunk.map(\.rows))
+            guard out.count == chunk.count else {
+                throw ScoringError.backendShape("scoreBranches returned \(out.count) results for \(chunk.count) branches")
+            }
+            for (k, br) in chunk.enumerated() {
+                guard out[k].count == br.rows.count * vocab else {
+                    throw ScoringError.backendShape("branch logits \(out[k].count) for \(br.rows.count) rows")
+                }
+                branchLogits[b + k] = out[k]
+                stats.tokensComputed += br.tokens.count
+                stats.logitRows += br.rows.count
+            }
+            b = end
+        }
+
+        var results: [(Int, LoglikelihoodResult)] = []
+        results.reserveCapacity(stem.requests.count)
+        var gathered = [Float](repeating: 0, count: 0)
+        for (request, sources) in stem.requests {
+            let r = requests[request]
+            gathered.removeAll(keepingCapacity: true)
+            for src in sources {
+                switch src {
+                case .stem(let p):
+                    let k = stemRowIndex[p]!
+                    gathered.append(contentsOf: stemLogits[(k * vocab)..<((k + 1) * vocab)])
+                case let .branch(bi, p):
+                    let k = stem.branches[bi].rows.firstIndex(of: p)!
+                    gathered.append(contentsOf: branchLogits[bi][(k * vocab)..<((k + 1) * vocab)])
+                }
+            }
+            let (lp, greedy) = gathered.withUnsafeBufferPointer {
+                scoreContinuation(rows: $0, vocab: vocab, targets: r.targets)
+            }
+            results.append((request, LoglikelihoodResult(logprob: lp, isGreedy: greedy,
+                                                         truncatedTokens: r.truncatedTokens)))
+        }
+        return results
+    }
+
+    // MARK: generation (lm-eval generate_until, eval-spec §1.4)
+
+    public func generateUntil(_ requests: [GenerationRequest],
+                              progress: ((Int) -> Void)? = nil) throws -> [String] {
+        var outputs: [String] = []
+        let window = encoder.contextWindow
+        var stopIds = Set<Int>()
+        if let eos = tokenizer.eosTokenId { stopIds.insert(eos) }
+        for (i, req) in requests.enumerated() {
+            var prompt = try tokenizer.encodePlain(req.context)
+            if options.addBOS, let bos = tokenizer.bosTokenId, prompt.first != bos { prompt.insert(bos, at: 0) }
+            let keep = max(1, window - req.maxGenTokens)
+            if prompt.count > keep { prompt = Array(prompt.suffix(keep)) }
+            let stops = req.until.filter { !$0.isEmpty }
+            let generated = try backend.generate(
+                prompt: prompt, maxNewTokens: req.maxGenTokens, stopTokenIds: stopIds,
+                shouldStop: { [tokenizer] ids in
+                    // Early exit once a stop string has appeared; the output is cut below anyway.
+                    guard !stops.isEmpty, let text = try? tokenizer.decodeSkippingSpecial(ids) else { return false }
+                    return stops.contains { text.contains($0) }
+                })
+            cachedTokens = []  // generation may reuse the backend's cache
+            try backend.truncatePrefix(to: 0)
+            outputs.append(cutAtFirstStop(try tokenizer.decodeSkippingSpecial(generated), stops: stops))
+            progress?(i + 1)
+        }
+        return outputs
+    }
+}
+
+/// Text up to the earliest occurrence of any stop string (lm-eval cuts at each in turn).
+func cutAtFirstStop(_ text: String, stops: [String]) -> String {
+    var cut = text.endIndex
+    for s in stops where !s.isEmpty {
+        if let r = text.range(of: s, options: .literal), r.lowerBound < cut { cut = r.lowerBound }
+    }
+    return String(text[..<cut])
+}
