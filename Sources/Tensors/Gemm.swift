@@ -1,11 +1,16 @@
 // Matrix products through OpenBLAS cblas_sgemm, row-major. All four transpose combinations, β for
 // accumulation, leading dimensions for strided views, a strided-batched form, and a parallel form.
 //
-// Determinism: OpenBLAS computes each C row independently of how many rows are in the call (tested
-// in GemmTests: rows of A·B are bit-identical for M = 1…N). Gemm.parallel therefore splits large
-// products by rows; small-M products (decoding) are split by columns into fixed 256-wide chunks
-// whose boundaries do not depend on the thread count. Either way every element is computed by the
-// same call shape for any thread count, so results never depend on SFTGO_THREADS.
+// Determinism (measured on this machine's OpenBLAS 0.3.21, which picks its Zen kernels): a row of
+// A·Bᵀ is NOT bit-identical across calls with different row counts, nor across column slices. It is
+// identical when the row sits at the same position modulo `rowQuantum` (24) in a call whose row count
+// is a multiple of the quantum, with the same column count (GemmTests checks exactly this). So:
+//  * callers that need batch-invariant rows lay every sequence out starting at a multiple of
+//    rowQuantum and pad the row count to a multiple of it (Models does);
+//  * Gemm.parallel splits such products by row blocks at multiples of rowQuantum, full width;
+//  * single-row products (decoding) are split by fixed 256-wide column chunks (rows of one are
+//    column-invariant, also tested);
+// so every element is computed by the same call shape for any thread count.
 
 import CBLAS
 
@@ -30,38 +35,29 @@ public enum Gemm {
                     a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// Rows per thread below which Gemm.parallel splits columns instead of rows.
-    public static let minRowsPerThread = 16
-    /// Fixed column-chunk width for small-M products.
+    /// Row positions are bit-stable modulo this many rows (see the note at the top).
+    public static let rowQuantum = 24
+    /// Fixed column-chunk width for single-row products.
     public static let columnChunk = 256
 
-    /// Same contract as sgemm, spread over ThreadPool (results independent of the thread count).
+    /// Same contract as sgemm, spread over ThreadPool; results do not depend on the thread count.
     public static func parallel(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int,
                                 alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                                 b: UnsafePointer<Float>, ldb: Int,
                                 beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         let threads = ThreadPool.threadCount
-        let flops = 2.0 * Double(m) * Double(n) * Double(k)
-        if threads <= 1 || flops < 2e6 {
-            if n > columnChunk && m < minRowsPerThread * 2 {
-                // Keep the column-chunked call shapes even single-threaded (thread-count invariance).
-                columnChunks(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                             beta: beta, c: c, ldc: ldc, parallel: false)
-            } else {
-                sgemm(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                      beta: beta, c: c, ldc: ldc)
-            }
-            return
-        }
-        if m >= minRowsPerThread * 2 {
-            ThreadPool.forEachSlice(m) { rows in
-                let aRow = ta == .none ? a + rows.lowerBound * lda : a + rows.lowerBound
-                sgemm(ta, tb, m: rows.count, n: n, k: k, alpha: alpha, a: aRow, lda: lda, b: b, ldb: ldb,
-                      beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
-            }
-        } else if n > columnChunk {
+        if m == 1 && n > columnChunk {
+            // Same chunked call shapes whatever the thread count.
             columnChunks(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                         beta: beta, c: c, ldc: ldc, parallel: true)
+                         beta: beta, c: c, ldc: ldc, parallel: threads > 1)
+        } else if m % rowQuantum == 0 && m > rowQuantum && threads > 1 {
+            let blocks = m / rowQuantum
+            ThreadPool.forEachSlice(blocks) { range in
+                let r0 = range.lowerBound * rowQuantum
+                let aRow = ta == .none ? a + r0 * lda : a + r0
+                sgemm(ta, tb, m: range.count * rowQuantum, n: n, k: k, alpha: alpha, a: aRow, lda: lda,
+                      b: b, ldb: ldb, beta: beta, c: c + r0 * ldc, ldc: ldc)
+            }
         } else {
             sgemm(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                   beta: beta, c: c, ldc: ldc)
