@@ -88,6 +88,12 @@ public struct BenchCommand: ParsableCommand {
         let bar = ProgressBar(label: "scoring")
         let report = try evaluator.run(plan, model: lm, options: options) { done, total in bar.update(done, total) }
         bar.finish()
+        for t in report.tasks {
+            for w in t.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+            if t.truncatedRequests > 0 {
+                FileHandle.standardError.write(Data("note: \(t.label): \(t.truncatedRequests) requests left-truncated to the model window (\(t.truncatedTokens) tokens dropped)\n".utf8))
+            }
+        }
         let table = ResultsWriter.markdownTable(report)
         print(table)
         print(String(format: "%d requests (%d unique) in %.1f s", report.requestCount, report.uniqueRequestCount, report.seconds))

@@ -115,10 +115,12 @@ public enum ResultsWriter {
 
         var data = JSONObject()
         var trunc = JSONObject()
+        var warnings = JSONObject()
         for t in report.tasks {
             for (p, h) in t.run.task.dataFiles.sorted(by: { $0.key < $1.key }) { data[p] = .string(h) }
             trunc[t.label] = .object(JSONObject([("requests", .int(t.truncatedRequests)),
                                                  ("tokens", .int(t.truncatedTokens))]))
+            if !t.warnings.isEmpty { warnings[t.label] = .array(t.warnings.map { .string($0) }) }
         }
         let o = report.options
         let iso = ISO8601DateFormatter()
@@ -140,6 +142,7 @@ public enum ResultsWriter {
                 ("dtype", .string("float32")),
             ]))),
             ("truncation", .object(trunc)),
+            ("warnings", .object(warnings)),
             ("requests", .int(report.requestCount)),
             ("unique_requests", .int(report.uniqueRequestCount)),
             ("started_at", .string(iso.string(from: provenance.startedAt))),
