@@ -97,9 +97,15 @@ public struct BenchCommand: ParsableCommand {
         let table = ResultsWriter.markdownTable(report)
         print(table)
         print(String(format: "%d requests (%d unique) in %.1f s", report.requestCount, report.uniqueRequestCount, report.seconds))
-        let prov = Provenance(gitCommit: Provenance.gitCommit(), modelPath: modelPath, modelIdentity: lm.identity,
+        var prov = Provenance(gitCommit: Provenance.gitCommit(), modelPath: modelPath, modelIdentity: lm.identity,
                               dataDirectory: data.directory.path, checksumsVerified: data.verifiesChecksums,
                               startedAt: started)
+        if let counted = lm as? ScoringStatsReporting {
+            let items = report.tasks.reduce(0) { $0 + $1.samples.count }
+            let line = counted.stats.summary(items: items)
+            print("scoring: " + line)
+            prov.extra["scoring"] = .string(line)
+        }
         let out = URL(fileURLWithPath: outputPath ?? "results/runs")
         let files = try ResultsWriter.write(report, provenance: prov, to: out)
         for f in files { print("wrote \(f.path)") }

@@ -9,6 +9,8 @@ public struct Provenance {
     public var dataDirectory: String
     public var checksumsVerified: Bool
     public var startedAt: Date
+    /// Further facts (e.g. the scorer's work counters), written as they are.
+    public var extra = JSONObject()
     public init(gitCommit: String, modelPath: String, modelIdentity: String, dataDirectory: String,
                 checksumsVerified: Bool, startedAt: Date = Date()) {
         self.gitCommit = gitCommit
@@ -147,7 +149,7 @@ public enum ResultsWriter {
             ("unique_requests", .int(report.uniqueRequestCount)),
             ("started_at", .string(iso.string(from: provenance.startedAt))),
             ("seconds", .double(report.seconds)),
-        ]))
+        ] + provenance.extra.pairs))
         return .object(top)
     }
 
