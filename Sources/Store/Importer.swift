@@ -40,7 +40,7 @@ struct Importer {
             defer { try? fm.removeItem(at: staging) }
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
             let files = try ArchiveReader.extract(src, into: staging)
-            try place(files.map { ($0, staging.appendingPathComponent($0)) }, into: &report, only: only)
+            try place(files.map { ($0, staging.appendingPathComponent($0)) }, into: &report, only: only, archive: src)
         } else {
             try place([(src.lastPathComponent, src)], into: &report, only: only)
         }
@@ -64,19 +64,23 @@ struct Importer {
         return out.sorted()
     }
 
-    private func place(_ candidates: [(rel: String, url: URL)], into report: inout ImportReport, only: Set<String>?) throws {
+    /// Matches candidates to registry entries and places them. From an archive, a member at a
+    /// registered path whose content matches no entry means a damaged archive: nothing is placed.
+    private func place(_ candidates: [(rel: String, url: URL)], into report: inout ImportReport, only: Set<String>?,
+                       archive: URL? = nil) throws {
         var targets: [Target] = []
         for d in store.registry.datasets where only == nil || only!.contains(d.name) {
             for v in d.variants { for f in v.files { targets.append(Target(dataset: d.name, variant: v.id, file: f)) } }
         }
         let hashedSizes = Set(targets.compactMap { $0.file.sha256 != nil || $0.file.gitBlob != nil ? $0.file.bytes : nil })
-        var done = Set<String>()  // "dataset/path" already placed from an earlier candidate
+        var plan: [(url: URL, target: Target)] = []
         for (rel, url) in candidates {
             guard let st = Verifier.statKey(url.path) else { continue }
             let base = (rel as NSString).lastPathComponent
             let nameMatches: (Target) -> Bool = { t in
                 rel == t.file.path || rel.hasSuffix("/" + t.file.path) || base == (t.file.path as NSString).lastPathComponent
             }
+            let pathMatches: (Target) -> Bool = { t in rel == t.file.path || rel.hasSuffix("/" + t.file.path) }
             let needsDigest = hashedSizes.contains(st.size) ||
                 targets.contains { ($0.file.sha256 != nil || $0.file.gitBlob != nil) && $0.file.bytes == nil && nameMatches($0) }
             let digest = needsDigest ? try store.verifier.digest(url) : nil
@@ -93,16 +97,27 @@ struct Importer {
                     matched.append(t)
                 }
             }
-            if matched.isEmpty { report.ignored.append(rel); continue }
-            for t in matched where done.insert("\(t.dataset)/\(t.file.path)").inserted {
-                let dest = store.url(dataset: t.dataset, path: t.file.path)
-                if store.verifier.check(dest, against: t.file) == .verified {
-                    report.placed.append(.init(dataset: t.dataset, path: t.file.path, variant: t.variant, alreadyPresent: true))
-                    continue
+            if matched.isEmpty {
+                if let t = targets.first(where: pathMatches) {
+                    // Optional files (e.g. a README) may legitimately differ between releases.
+                    let why = "does not match \(t.dataset)/\(t.file.path) (\(t.file.identity))"
+                    if let archive, t.file.isRequired { throw StoreError.archive(path: archive.path, reason: "damaged member '\(rel)': \(why)") }
+                    report.notes.append("not imported: \(rel) \(why)")
                 }
-                try AtomicFile.copyVerified(from: url, to: dest, entry: t.file, verifier: store.verifier)
-                report.placed.append(.init(dataset: t.dataset, path: t.file.path, variant: t.variant, alreadyPresent: false))
+                report.ignored.append(rel)
+                continue
             }
+            plan += matched.map { (url, $0) }
+        }
+        var done = Set<String>()  // "dataset/path" already placed from an earlier candidate
+        for (url, t) in plan where done.insert("\(t.dataset)/\(t.file.path)").inserted {
+            let dest = store.url(dataset: t.dataset, path: t.file.path)
+            if store.verifier.check(dest, against: t.file) == .verified {
+                report.placed.append(.init(dataset: t.dataset, path: t.file.path, variant: t.variant, alreadyPresent: true))
+                continue
+            }
+            try AtomicFile.copyVerified(from: url, to: dest, entry: t.file, verifier: store.verifier)
+            report.placed.append(.init(dataset: t.dataset, path: t.file.path, variant: t.variant, alreadyPresent: false))
         }
     }
 }
