@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import Tokenizers
 
 /// `sftgo-bench`: score a checkpoint on the paper's benchmarks with lm-eval 0.4.8's conventions
 /// (lm-eval's flag spellings, kebab-case accepted); `micro` for engine speed.
@@ -87,12 +88,24 @@ public struct BenchCommand: ParsableCommand {
         let bar = ProgressBar(label: "scoring")
         let report = try evaluator.run(plan, model: lm, options: options) { done, total in bar.update(done, total) }
         bar.finish()
+        for t in report.tasks {
+            for w in t.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+            if t.truncatedRequests > 0 {
+                FileHandle.standardError.write(Data("note: \(t.label): \(t.truncatedRequests) requests left-truncated to the model window (\(t.truncatedTokens) tokens dropped)\n".utf8))
+            }
+        }
         let table = ResultsWriter.markdownTable(report)
         print(table)
         print(String(format: "%d requests (%d unique) in %.1f s", report.requestCount, report.uniqueRequestCount, report.seconds))
-        let prov = Provenance(gitCommit: Provenance.gitCommit(), modelPath: modelPath, modelIdentity: lm.identity,
+        var prov = Provenance(gitCommit: Provenance.gitCommit(), modelPath: modelPath, modelIdentity: lm.identity,
                               dataDirectory: data.directory.path, checksumsVerified: data.verifiesChecksums,
                               startedAt: started)
+        if let counted = lm as? ScoringStatsReporting {
+            let items = report.tasks.reduce(0) { $0 + $1.samples.count }
+            let line = counted.stats.summary(items: items)
+            print("scoring: " + line)
+            prov.extra["scoring"] = .string(line)
+        }
         let out = URL(fileURLWithPath: outputPath ?? "results/runs")
         let files = try ResultsWriter.write(report, provenance: prov, to: out)
         for f in files { print("wrote \(f.path)") }
@@ -111,37 +124,61 @@ public struct BenchCommand: ParsableCommand {
 
     func printDryRun(plan: EvaluationPlan, evaluator: Evaluator, options: EvaluationOptions) throws {
         let (perRun, unique, _) = try evaluator.allRequests(plan, options: options)
-        print("| task | n-shot | docs | requests | context chars | continuation chars |")
-        print("|---|--:|--:|--:|--:|--:|")
-        var totalReq = 0, totalCtx = 0, totalCont = 0
-        for (run, docs) in zip(plan.runs, perRun) {
-            let reqs = docs.flatMap(\.requests)
-            let ctx = reqs.reduce(0) { $0 + $1.context.unicodeScalars.count }
-            let cont = reqs.reduce(0) { $0 + $1.continuation.unicodeScalars.count }
-            totalReq += reqs.count; totalCtx += ctx; totalCont += cont
-            print("| \(run.label) | \(run.numFewshot) | \(docs.count) | \(reqs.count) | \(ctx) | \(cont) |")
+        // Token counts need the model's tokenizer; without one, sizes are in characters.
+        var tokenizer: Tokenizer? = nil
+        if let m = model {
+            do { tokenizer = try Tokenizer(directory: URL(fileURLWithPath: m)) } catch {
+                FileHandle.standardError.write(Data("note: no tokenizer in \(m) (\(error)); counting characters\n".utf8))
+            }
         }
-        let uniqueChars = unique.reduce(0) { $0 + $1.context.unicodeScalars.count + $1.continuation.unicodeScalars.count }
-        var distinctContexts = Set<String>()
-        for r in unique { distinctContexts.insert(r.context) }
-        print("| total | | \(perRun.reduce(0) { $0 + $1.count }) | \(totalReq) | \(totalCtx) | \(totalCont) |")
-        print("\n\(unique.count) unique requests, \(distinctContexts.count) distinct contexts, \(uniqueChars) characters (no tokenizer: sizes in characters).")
-        guard let modelPath = model else {
-            print("No --model given: no time estimate.")
+        var ctxLen: [String: Int] = [:]
+        func size(_ s: String) -> Int {
+            guard let t = tokenizer else { return s.unicodeScalars.count }
+            return t.encode(s, addSpecialTokens: false).count
+        }
+        func contextSize(_ c: String) -> Int {
+            if let n = ctxLen[c] { return n }
+            let n = size(c)
+            ctxLen[c] = n
+            return n
+        }
+        let unit = tokenizer == nil ? "chars" : "tokens"
+        print("| task | n-shot | docs | requests | context \(unit) | continuation \(unit) | distinct-context \(unit) |")
+        print("|---|--:|--:|--:|--:|--:|--:|")
+        var totalReq = 0, totalCtx = 0, totalCont = 0, totalDistinct = 0
+        var seenContexts = Set<String>()
+        for (run, docs) in zip(plan.runs, perRun) {
+            var ctx = 0, cont = 0, distinct = 0
+            for d in docs {
+                let c = contextSize(d.context)
+                if seenContexts.insert(d.context).inserted { distinct += c }
+                for r in d.requests { ctx += c; cont += size(r.continuation) }
+            }
+            let n = docs.reduce(0) { $0 + $1.requests.count }
+            totalReq += n; totalCtx += ctx; totalCont += cont; totalDistinct += distinct
+            print("| \(run.label) | \(run.numFewshot) | \(docs.count) | \(n) | \(ctx) | \(cont) | \(distinct) |")
+        }
+        print("| total | | \(perRun.reduce(0) { $0 + $1.count }) | \(totalReq) | \(totalCtx) | \(totalCont) | \(totalDistinct) |")
+        print("\n\(unique.count) unique requests over \(seenContexts.count) distinct contexts." +
+              (tokenizer == nil ? " (No tokenizer: sizes in characters; pass --model for tokens.)" : " Continuations tokenised on their own (lm-eval tokenises the pair; boundary merges may differ by a token)."))
+        guard let modelPath = model, BenchCommand.modelFactory != nil else {
+            print("No time estimate: " + (model == nil ? "no --model given." : "the model side is not available in this build."))
             return
         }
-        // Measure throughput on a spread sample of the real requests, then extrapolate by characters.
+        // Measure throughput on a spread sample of the real requests (no sharing among them), then
+        // extrapolate to the work left after prefix reuse: distinct contexts + continuations.
         let lm = try BenchCommand.loadModel(URL(fileURLWithPath: modelPath), options: options)
-        let step = max(1, unique.count / 24)
-        let sample = stride(from: 0, to: unique.count, by: step).prefix(24).map { unique[$0] }
+        let step = max(1, unique.count / 16)
+        let sample = stride(from: 0, to: unique.count, by: step).prefix(16).map { unique[$0] }
         let t0 = Date()
         _ = try lm.loglikelihood(sample, progress: nil)
         let secs = Date().timeIntervalSince(t0)
-        let sampleChars = sample.reduce(0) { $0 + $1.context.unicodeScalars.count + $1.continuation.unicodeScalars.count }
-        let rate = Double(sampleChars) / max(secs, 1e-9)
-        let est = Double(uniqueChars) / rate
-        print(String(format: "Measured %.0f chars/s on %d sample requests (%.2f s); estimated time without prefix reuse: %@ (prefix sharing makes the real run faster).",
-                     rate, sample.count, secs, ProgressBar.clock(est)))
+        let sampleSize = sample.reduce(0) { $0 + contextSize($1.context) + size($1.continuation) }
+        let rate = Double(sampleSize) / max(secs, 1e-9)
+        let withReuse = Double(totalDistinct + totalCont) / rate
+        let without = Double(totalCtx + totalCont) / rate
+        print(String(format: "Measured %.0f %@/s on %d sample requests (%.2f s). Estimated time: %@ with prefix reuse (%@ if every request ran alone).",
+                     rate, unit, sample.count, secs, ProgressBar.clock(withReuse), ProgressBar.clock(without)))
     }
 }
 

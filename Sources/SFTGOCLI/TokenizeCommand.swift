@@ -1,7 +1,24 @@
 import ArgumentParser
+import Foundation
+import Tokenizers
 
+/// `sftgo tokenize --model DIR --text TEXT`: prints the token ids as a JSON array.
 public struct TokenizeCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(commandName: "tokenize")
+    public static let configuration = CommandConfiguration(
+        commandName: "tokenize", abstract: "Print the token ids of a text as a JSON array.")
+
+    @Option(help: "Model folder holding tokenizer.json (and tokenizer_config.json).")
+    var model: String
+    @Option(help: "Text to tokenise.")
+    var text: String
+    @Flag(help: "Apply the post-processor template (e.g. prepend BOS).")
+    var addSpecialTokens = false
+
     public init() {}
-    public func run() throws { throw NotYetAvailable(what: "'tokenize'") }
+
+    public func run() throws {
+        let tok = try Tokenizer(directory: URL(fileURLWithPath: model))
+        let ids = tok.encode(text, addSpecialTokens: addSpecialTokens)
+        print("[" + ids.map(String.init).joined(separator: ", ") + "]")
+    }
 }

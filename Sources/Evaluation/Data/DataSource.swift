@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// The benchmark data directory (layout as ../shared/data) and checksum verification of every
 /// file before use. Verified hashes are remembered, so a file is hashed once per process.
@@ -60,6 +61,6 @@ public final class DataSource {
         return out
     }
 
-    /// Set by the Store module's SHA256 once it lands on main.
-    public static var defaultHasher: ((URL) throws -> String)? = nil
+    /// The Store module's streaming SHA-256.
+    public static let defaultHasher: ((URL) throws -> String)? = { try SHA256.hex(ofFile: $0) }
 }

@@ -59,7 +59,28 @@ public struct ScoringStats: Sendable, Equatable {
     }
 }
 
-public final class PrefixScorer {
+/// Implemented by models that count their scoring work (the benchmark reads it).
+public protocol ScoringStatsReporting: AnyObject {
+    var stats: ScoringStats { get }
+    func resetStats()
+}
+
+extension ScoringStats {
+    /// One line for the benchmark: throughput and what prefix reuse saved.
+    public func summary(items: Int? = nil) -> String {
+        var parts = [String(format: "%d requests (%d computed, %d from cache) in %.2f s",
+                            requests, computedRequests, cachedRequests, seconds)]
+        if let n = items, seconds > 0 { parts.append(String(format: "%.2f items/s", Double(n) / seconds)) }
+        parts.append(String(format: "%.1f scored tokens/s", scoredTokensPerSecond))
+        parts.append(String(format: "tokens computed %d vs %d with lm-eval's grouping (%.1f%%) and %d naive",
+                            tokensComputed, tokensLMEvalGrouping, 100 * reuseRatio, tokensNaive))
+        parts.append("\(logitRows) logit rows")
+        if truncatedTokens > 0 { parts.append("\(truncatedTokens) context tokens truncated") }
+        return parts.joined(separator: ", ")
+    }
+}
+
+public final class PrefixScorer: ScoringStatsReporting {
     public let backend: PrefixScoringBackend
     public let tokenizer: ScoringTokenizer
     public let identity: String

@@ -1,0 +1,219 @@
+import Foundation
+
+/// A Hugging Face tokenizer loaded from tokenizer.json (+ tokenizer_config.json), producing the
+/// same ids as the `tokenizers` library and decoding as `transformers` does.
+///
+/// Encoding: added tokens are cut out of the raw text, the rest is normalised, pre-tokenised into
+/// pieces, and each piece goes through the BPE model (memoised per piece). Instances may be shared
+/// between threads: encode/decode take an internal lock.
+public final class Tokenizer {
+    let normalizer: Normalizer?
+    let preTokenizer: PreTokenizer?
+    let model: BPEModel
+    let postProcessor: PostProcessor?
+    let decoder: Decoder?
+    let addedTokens: [AddedToken]
+    private let rawMatcher: AddedTokenMatcher
+    private let normalizedMatcher: AddedTokenMatcher
+    private let byteLevel: Bool
+    private let addedById: [Int: AddedToken]
+    private let addedByContent: [String: Int]
+
+    /// Size of the id space (largest id + 1), i.e. rows of the embedding table needed.
+    public let vocabSize: Int
+    /// From tokenizer_config.json `bos_token` / `eos_token` (what transformers reports).
+    public let bosTokenId: Int?
+    public let eosTokenId: Int?
+    /// The bos/eos token strings of tokenizer_config.json (used by chat templates).
+    public let bosToken: String?
+    public let eosToken: String?
+    /// generation_config.json `eos_token_id` (one or several), when that file is present.
+    public let generationEosTokenIds: [Int]
+    public let cleanUpTokenizationSpaces: Bool
+    /// tokenizer_config.json `chat_template`, if any.
+    public let chatTemplate: String?
+
+    private let lock = NSLock()
+    private var cache: [ArraySlice<UInt32>: [Int]] = [:]
+    private var segScratch: [(Int, Int, Bool)] = []
+    private static let cacheLimit = 400_000
+    private static let cachedPieceMaxLength = 128
+
+    public convenience init(directory: URL) throws {
+        let tj = directory.appendingPathComponent("tokenizer.json")
+        let tc = directory.appendingPathComponent("tokenizer_config.json")
+        let gc = directory.appendingPathComponent("generation_config.json")
+        let fm = FileManager.default
+        try self.init(tokenizerJSON: tj, tokenizerConfig: fm.fileExists(atPath: tc.path) ? tc : nil,
+                      generationConfig: fm.fileExists(atPath: gc.path) ? gc : nil)
+    }
+
+    public convenience init(tokenizerJSON: URL, tokenizerConfig: URL?) throws {
+        try self.init(tokenizerJSON: tokenizerJSON, tokenizerConfig: tokenizerConfig, generationConfig: nil)
+    }
+
+    public init(tokenizerJSON: URL, tokenizerConfig: URL?, generationConfig: URL?) throws {
+        let j = try JSONNode.load(tokenizerJSON)
+        normalizer = try Normalizer.parse(j["normalizer"])
+        preTokenizer = try PreTokenizer.parse(j["pre_tokenizer"])
+        model = try BPEModel(try j.required("model"))
+        postProcessor = try PostProcessor.parse(j["post_processor"])
+        decoder = try Decoder.parse(j["decoder"])
+        byteLevel = try preTokenizer?.endsWithByteLevel() ?? false
+
+        var added: [AddedToken] = []
+        if !j["added_tokens"].isNull {
+            for t in try j["added_tokens"].array() { added.append(try AddedToken(t)) }
+        }
+        addedTokens = added
+        var byId: [Int: AddedToken] = [:]
+        var byContent: [String: Int] = [:]
+        for t in added { byId[t.id] = t; byContent[t.content] = t.id }
+        addedById = byId
+        addedByContent = byContent
+        // tokenizers matches special tokens first, then the other added tokens; patterns are the
+        // same set either way since matching is leftmost-longest over all of them.
+        let raw = added.filter { !$0.normalized }
+        let norm = added.filter { $0.normalized }
+        rawMatcher = AddedTokenMatcher(tokens: raw, patterns: raw.map { $0.content.scalarValues })
+        let nz = normalizer
+        normalizedMatcher = AddedTokenMatcher(
+            tokens: norm, patterns: norm.map { t in nz.map { $0.apply(t.content.scalarValues) } ?? t.content.scalarValues })
+
+        vocabSize = max(model.idToToken.count, (added.map { $0.id }.max() ?? -1) + 1)
+
+        var bos: Int? = nil, eos: Int? = nil, cleanUp = false, template: String? = nil
+        var bosName: String? = nil, eosName: String? = nil
+        if let tc = tokenizerConfig {
+            let c = try JSONNode.load(tc)
+            func tokenName(_ key: String) -> String? {
+                c[key].optString ?? c[key]["content"].optString
+            }
+            bosName = tokenName("bos_token")
+            eosName = tokenName("eos_token")
+            if let b = bosName { bos = byContent[b] ?? model.vocab[b] }
+            if let e = eosName { eos = byContent[e] ?? model.vocab[e] }
+            cleanUp = try c["clean_up_tokenization_spaces"].bool(default: false)
+            if let t = c["chat_template"].optString {
+                template = t
+            } else if let list = c["chat_template"].value as? [[String: Any]] {
+                // Named templates: the "default" one is what apply_chat_template uses.
+                template = list.first { ($0["name"] as? String) == "default" }?["template"] as? String
+            }
+        }
+        var genEos: [Int] = []
+        if let gc = generationConfig {
+            let g = try JSONNode.load(gc)
+            if let n = g["eos_token_id"].optInt { genEos = [n] }
+            else if let a = g["eos_token_id"].value as? [NSNumber] { genEos = a.map { $0.intValue } }
+        }
+        bosTokenId = bos
+        bosToken = bosName
+        eosToken = eosName
+        eosTokenId = eos
+        generationEosTokenIds = genEos
+        cleanUpTokenizationSpaces = cleanUp
+        chatTemplate = template
+    }
+
+    // MARK: vocabulary
+
+    public func id(for token: String) -> Int? { addedByContent[token] ?? model.vocab[token] }
+
+    public func token(for id: Int) -> String? {
+        if let t = addedById[id] { return t.content }
+        guard id >= 0 && id < model.idToToken.count else { return nil }
+        return model.idToToken[id]
+    }
+
+    public func isSpecial(_ id: Int) -> Bool { addedById[id]?.special ?? false }
+
+    // MARK: encode
+
+    /// Token ids of `text`. Special tokens written in the text are recognised; with
+    /// `addSpecialTokens` the post-processor template (e.g. BOS) is applied.
+    public func encode(_ text: String, addSpecialTokens: Bool = false) -> [Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        var buffers: [TextBuffer] = []
+        let pieces = split(text, &buffers)
+        var ids: [Int] = []
+        ids.reserveCapacity(text.utf8.count / 3 + 4)
+        for p in pieces {
+            if p.addedId >= 0 { ids.append(p.addedId); continue }
+            modelTokens(buffers[p.buf].s, p.lo, p.hi, into: &ids)
+        }
+        if addSpecialTokens, let pp = postProcessor { ids = pp.process(ids) }
+        return ids
+    }
+
+    /// Added-token extraction, normalisation and pre-tokenisation: the pieces the model sees.
+    func split(_ text: String, _ buffers: inout [TextBuffer]) -> [Piece] {
+        let s = text.scalarValues
+        let o = (0..<Int32(s.count)).map { $0 }
+        buffers.append(TextBuffer(s: s, o: Array(o)))
+        var pieces: [Piece] = []
+        rawMatcher.split(Piece(buf: 0, lo: 0, hi: s.count), buffers[0], into: &pieces)
+        var normalizedPieces: [Piece] = []
+        normalizedPieces.reserveCapacity(pieces.count)
+        for p in pieces {
+            if p.addedId >= 0 { normalizedPieces.append(p); continue }
+            var q = p
+            if let n = normalizer {
+                let src = buffers[p.buf]
+                let nb = n.normalize(TextBuffer(s: Array(src.s[p.lo..<p.hi]), o: Array(src.o[p.lo..<p.hi])))
+                buffers.append(nb)
+                q = Piece(buf: buffers.count - 1, lo: 0, hi: nb.s.count)
+            }
+            normalizedMatcher.split(q, buffers[q.buf], into: &normalizedPieces)
+        }
+        pieces = normalizedPieces.filter { $0.addedId >= 0 || $0.hi > $0.lo }
+        if let pt = preTokenizer { pt.apply(&pieces, &buffers, &segScratch) }
+        return pieces
+    }
+
+    @inline(__always)
+    private func modelTokens(_ s: [UInt32], _ lo: Int, _ hi: Int, into ids: inout [Int]) {
+        let cacheable = hi - lo <= Tokenizer.cachedPieceMaxLength
+        if cacheable, let hit = cache[s[lo..<hi]] {
+            ids.append(contentsOf: hit)
+            return
+        }
+        let start = ids.count
+        model.tokenize(s, lo, hi, byteLevel: byteLevel, into: &ids)
+        if cacheable {
+            if cache.count >= Tokenizer.cacheLimit { cache.removeAll(keepingCapacity: true) }
+            cache[ArraySlice(Array(s[lo..<hi]))] = Array(ids[start...])
+        }
+    }
+
+    // MARK: decode
+
+    /// Text of `ids`, as transformers' `decode` (tokenizers' decoder chain, then the
+    /// `clean_up_tokenization_spaces` rewrite when tokenizer_config.json asks for it).
+    public func decode(_ ids: [Int], skipSpecialTokens: Bool = false) -> String {
+        var tokens: [String] = []
+        tokens.reserveCapacity(ids.count)
+        for id in ids {
+            if let a = addedById[id] {
+                if skipSpecialTokens && a.special { continue }
+                tokens.append(a.content)
+            } else if id >= 0 && id < model.idToToken.count, let t = model.idToToken[id] {
+                tokens.append(t)
+            }
+        }
+        var text: String
+        if let d = decoder { text = d.decodeChain(tokens).joined() } else { text = tokens.joined(separator: " ") }
+        if cleanUpTokenizationSpaces { text = Tokenizer.cleanUp(text) }
+        return text
+    }
+
+    static func cleanUp(_ s: String) -> String {
+        var t = s
+        for (a, b) in [(" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
+                       (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")] {
+            t = t.replacingOccurrences(of: a, with: b, options: .literal)
+        }
+        return t
+    }
+}

@@ -1,1 +1,0 @@
-// Tokenizers module: see Package.swift for its place in the layering.
