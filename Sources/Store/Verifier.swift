@@ -46,6 +46,18 @@ final class Verifier {
         return (Int64(st.st_size), mtime, UInt64(st.st_ino), (st.st_mode & S_IFMT) == S_IFREG)
     }
 
+    /// Moves a cached digest with its file (after an atomic rename).
+    func renamed(from old: URL, to new: URL) {
+        loadCache()
+        if let e = cache.removeValue(forKey: old.standardizedFileURL.path) {
+            cache[new.standardizedFileURL.path] = e
+            dirty = true
+        }
+    }
+
+    /// Forget every cached digest (`data verify --rehash`).
+    func dropCache() { loadCache(); cache = [:]; dirty = true }
+
     /// Digest of the file at `url`, from the cache when size, mtime and inode are unchanged.
     func digest(_ url: URL) throws -> FileDigest {
         loadCache()
@@ -53,8 +65,11 @@ final class Verifier {
         guard let s = Verifier.statKey(key) else { throw StoreError.io(path: key, reason: "cannot stat") }
         if let c = cache[key], c.size == s.size, c.mtime == s.mtime, c.inode == s.inode { return c.digest }
         let d = try FileDigest.of(url)
-        cache[key] = CacheEntry(size: s.size, mtime: s.mtime, inode: s.inode, digest: d)
-        dirty = true
+        // Only files inside the data directory are worth remembering (not staging or sources).
+        if key.hasPrefix(root.path + "/"), !key.contains("/.sftgo/") {
+            cache[key] = CacheEntry(size: s.size, mtime: s.mtime, inode: s.inode, digest: d)
+            dirty = true
+        }
         return d
     }
 
