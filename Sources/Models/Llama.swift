@@ -364,3 +364,8 @@ final class Buffer {
     }
     func free() { p.deallocate() }
 }
+
+/// Index of the largest value; ties go to the lowest index (torch.argmax).
+public func argmax(_ v: [Float]) -> Int {
+    v.withUnsafeBufferPointer { $0.isEmpty ? 0 : Kernels.argmax($0.baseAddress!, $0.count) }
+}
