@@ -7,10 +7,10 @@ final class BPEModel {
     let vocab: [String: Int]
     let idToToken: [String?]
     /// (left id << 32 | right id) → rank, and rank → merged id.
-    private let mergeRank: [Int: Int32]
+    private let mergeRank: IntTable
     private let rankToId: [Int32]
     /// Single-scalar tokens, for the initial split of a word into characters.
-    private let charId: [UInt32: Int32]
+    private let charId: IntTable
     /// Byte-level: id of each byte's GPT-2 character (-1 when absent from the vocabulary).
     private let byteCharId: [Int32]
     /// `<0xXX>` ids for byte fallback (-1 when absent).
@@ -57,7 +57,7 @@ final class BPEModel {
             var it = k.unicodeScalars.makeIterator()
             if let c = it.next(), it.next() == nil { charId[c.value] = Int32(id) }
         }
-        self.charId = charId
+        self.charId = IntTable(charId.map { (UInt64($0.key), $0.value) }, count: charId.count)
         byteCharId = ByteLevelMap.byteToChar.map { charId[$0] ?? -1 }
         fallbackId = (0..<256).map { b in Int32(vocab[String(format: "<0x%02X>", b)] ?? -1) }
 
@@ -72,8 +72,7 @@ final class BPEModel {
         }
 
         let merges = try j.required("merges").array()
-        var mergeRank: [Int: Int32] = [:]
-        mergeRank.reserveCapacity(merges.count)
+        var mergeRank = IntTable([], count: merges.count)
         var rankToId = [Int32](repeating: -1, count: merges.count)
         for (rank, m) in merges.enumerated() {
             let a: String, b: String
@@ -88,7 +87,7 @@ final class BPEModel {
             guard let ia = vocab[a] else { throw m.fail("'\(a)' is not in the vocabulary") }
             guard let ib = vocab[b] else { throw m.fail("'\(b)' is not in the vocabulary") }
             guard let inew = vocab[a + b] else { throw m.fail("'\(a + b)' is not in the vocabulary") }
-            mergeRank[ia << 32 | ib] = Int32(rank)
+            mergeRank.insert(UInt64(ia) << 32 | UInt64(ib), Int32(rank))
             rankToId[rank] = Int32(inew)
         }
         self.mergeRank = mergeRank
@@ -109,7 +108,7 @@ final class BPEModel {
 
     /// One character of the word (already byte-mapped for byte-level models).
     @inline(__always) private func addChar(_ c: UInt32) {
-        if let id = charId[c] {
+        if let id = charId.get(UInt64(c)) {
             flushUnk()
             sym.append(id)
             return
@@ -160,7 +159,7 @@ final class BPEModel {
     }
 
     @inline(__always) private func rank(_ a: Int32, _ b: Int32) -> Int32? {
-        mergeRank[Int(a) << 32 | Int(b)]
+        mergeRank.get(UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b)))
     }
 
     private func mergeAll() {

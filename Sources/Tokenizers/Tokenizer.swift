@@ -34,7 +34,7 @@ public final class Tokenizer {
     public let chatTemplate: String?
 
     private let lock = NSLock()
-    private var cache: [ArraySlice<UInt32>: [Int]] = [:]
+    private var cache = PieceCache(capacity: Tokenizer.cacheLimit)
     private var segScratch: [(Int, Int, Bool)] = []
     private static let cacheLimit = 400_000
     private static let cachedPieceMaxLength = 128
@@ -175,16 +175,14 @@ public final class Tokenizer {
     @inline(__always)
     private func modelTokens(_ s: [UInt32], _ lo: Int, _ hi: Int, into ids: inout [Int]) {
         let cacheable = hi - lo <= Tokenizer.cachedPieceMaxLength
-        if cacheable, let hit = cache[s[lo..<hi]] {
-            ids.append(contentsOf: hit)
-            return
+        var h: UInt64 = 0
+        if cacheable {
+            h = PieceCache.hash(s, lo, hi)
+            if cache.lookup(s, lo, hi, h, into: &ids) { return }
         }
         let start = ids.count
         model.tokenize(s, lo, hi, byteLevel: byteLevel, into: &ids)
-        if cacheable {
-            if cache.count >= Tokenizer.cacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[ArraySlice(Array(s[lo..<hi]))] = Array(ids[start...])
-        }
+        if cacheable { cache.insert(s, lo, hi, h, ids: ids[start...]) }
     }
 
     // MARK: decode
@@ -208,12 +206,14 @@ public final class Tokenizer {
         return text
     }
 
+    private static let cleanUpRules: [([UInt8], [UInt8])] = [
+        (" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
+        (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"),
+    ].map { (Array($0.0.utf8), Array($0.1.utf8)) }
+
     static func cleanUp(_ s: String) -> String {
         var t = s
-        for (a, b) in [(" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
-                       (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")] {
-            t = t.replacingOccurrences(of: a, with: b, options: .literal)
-        }
+        for (a, b) in cleanUpRules { t = replaceBytes(t, a, b) }
         return t
     }
 }
