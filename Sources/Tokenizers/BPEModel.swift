@@ -22,6 +22,12 @@ final class BPEModel {
 
     // Scratch state for one word; the owning Tokenizer serialises calls.
     private var sym: [Int32] = []
+    /// Length of each symbol in UTF-8 bytes of the piece (for offsets), as tokenizers' `Symbol.len`.
+    private var symLen: [Int32] = []
+    /// When set, `tokenize` also appends each token's byte length to `lengths`.
+    var collectLengths = false
+    var lengths: [Int] = []
+    private var unkLen: Int32 = 0
     private var prev: [Int32] = []
     private var next: [Int32] = []
     private var alive: [Bool] = []
@@ -98,36 +104,36 @@ final class BPEModel {
 
     private var pendingUnk = false
 
-    @inline(__always) private func addSymbol(_ id: Int32) {
-        sym.append(id)
-    }
     @inline(__always) private func flushUnk() {
-        if pendingUnk, let u = unkId { sym.append(Int32(u)) }
+        if pendingUnk, let u = unkId { sym.append(Int32(u)); symLen.append(unkLen) }
         pendingUnk = false
     }
 
     /// One character of the word (already byte-mapped for byte-level models).
     @inline(__always) private func addChar(_ c: UInt32) {
+        let n: Int32 = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4
         if let id = charId.get(UInt64(c)) {
             flushUnk()
             sym.append(id)
+            symLen.append(n)
             return
         }
-        addUnknownChar(c)
+        addUnknownChar(c, len: n)
     }
 
-    private func addUnknownChar(_ c: UInt32) {
+    private func addUnknownChar(_ c: UInt32, len: Int32) {
         if byteFallback {
             bytes.removeAll(keepingCapacity: true)
             appendUTF8(c, to: &bytes)
             if bytes.allSatisfy({ fallbackId[Int($0)] >= 0 }) {
                 // As tokenizers does: byte tokens go in without flushing a pending unknown.
-                for b in bytes { sym.append(fallbackId[Int(b)]) }
+                for b in bytes { sym.append(fallbackId[Int(b)]); symLen.append(1) }
                 return
             }
         }
         guard unkId != nil else { return }
         if pendingUnk && !fuseUnk { flushUnk() }
+        if pendingUnk { unkLen += len } else { unkLen = len }
         pendingUnk = true
     }
 
@@ -135,6 +141,7 @@ final class BPEModel {
     func tokenize(_ s: [UInt32], _ lo: Int, _ hi: Int, byteLevel: Bool, into out: inout [Int]) {
         guard hi > lo else { return }
         sym.removeAll(keepingCapacity: true)
+        symLen.removeAll(keepingCapacity: true)
         pendingUnk = false
         if byteLevel {
             bytes.removeAll(keepingCapacity: true)
@@ -142,20 +149,39 @@ final class BPEModel {
             if ignoreMerges {
                 var w = String.UnicodeScalarView()
                 for b in bytes { w.append(Unicode.Scalar(ByteLevelMap.byteToChar[Int(b)])!) }
-                if let id = vocab[String(w)] { out.append(id); return }
+                if let id = vocab[String(w)] {
+                    out.append(id)
+                    if collectLengths { lengths.append(bytes.count) }
+                    return
+                }
             }
             let word = bytes
             for b in word {
                 let id = byteCharId[Int(b)]
-                if id >= 0 { flushUnk(); sym.append(id) } else { addUnknownChar(ByteLevelMap.byteToChar[Int(b)]) }
+                if id >= 0 {
+                    flushUnk(); sym.append(id); symLen.append(1)
+                } else {
+                    addUnknownChar(ByteLevelMap.byteToChar[Int(b)], len: 1)
+                }
             }
         } else {
-            if ignoreMerges, let id = vocab[Array(s[lo..<hi]).asString] { out.append(id); return }
+            if ignoreMerges, let id = vocab[Array(s[lo..<hi]).asString] {
+                out.append(id)
+                if collectLengths {
+                    var n = 0
+                    for i in lo..<hi { let c = s[i]; n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4 }
+                    lengths.append(n)
+                }
+                return
+            }
             for i in lo..<hi { addChar(s[i]) }
         }
         flushUnk()
         mergeAll()
-        for i in 0..<sym.count where alive[i] { out.append(Int(sym[i])) }
+        for i in 0..<sym.count where alive[i] {
+            out.append(Int(sym[i]))
+            if collectLengths { lengths.append(Int(symLen[i])) }
+        }
     }
 
     @inline(__always) private func rank(_ a: Int32, _ b: Int32) -> Int32? {
@@ -183,6 +209,7 @@ final class BPEModel {
             // Stale entry check, as tokenizers: the pair must still merge into the same id.
             guard let cur = rank(sym[pos], sym[nx]), rankToId[Int(cur)] == rankToId[Int(r)] else { continue }
             sym[pos] = rankToId[Int(r)]
+            symLen[pos] += symLen[nx]
             alive[nx] = false
             let nn = next[nx]
             next[pos] = nn
