@@ -24,6 +24,9 @@ public final class Tokenizer {
     /// From tokenizer_config.json `bos_token` / `eos_token` (what transformers reports).
     public let bosTokenId: Int?
     public let eosTokenId: Int?
+    /// The bos/eos token strings of tokenizer_config.json (used by chat templates).
+    public let bosToken: String?
+    public let eosToken: String?
     /// generation_config.json `eos_token_id` (one or several), when that file is present.
     public let generationEosTokenIds: [Int]
     public let cleanUpTokenizationSpaces: Bool
@@ -80,13 +83,16 @@ public final class Tokenizer {
         vocabSize = max(model.idToToken.count, (added.map { $0.id }.max() ?? -1) + 1)
 
         var bos: Int? = nil, eos: Int? = nil, cleanUp = false, template: String? = nil
+        var bosName: String? = nil, eosName: String? = nil
         if let tc = tokenizerConfig {
             let c = try JSONNode.load(tc)
             func tokenName(_ key: String) -> String? {
                 c[key].optString ?? c[key]["content"].optString
             }
-            if let b = tokenName("bos_token") { bos = byContent[b] ?? model.vocab[b] }
-            if let e = tokenName("eos_token") { eos = byContent[e] ?? model.vocab[e] }
+            bosName = tokenName("bos_token")
+            eosName = tokenName("eos_token")
+            if let b = bosName { bos = byContent[b] ?? model.vocab[b] }
+            if let e = eosName { eos = byContent[e] ?? model.vocab[e] }
             cleanUp = try c["clean_up_tokenization_spaces"].bool(default: false)
             if let t = c["chat_template"].optString {
                 template = t
@@ -102,6 +108,8 @@ public final class Tokenizer {
             else if let a = g["eos_token_id"].value as? [NSNumber] { genEos = a.map { $0.intValue } }
         }
         bosTokenId = bos
+        bosToken = bosName
+        eosToken = eosName
         eosTokenId = eos
         generationEosTokenIds = genEos
         cleanUpTokenizationSpaces = cleanUp

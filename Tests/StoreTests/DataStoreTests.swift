@@ -117,3 +117,23 @@ final class DataStoreTests: XCTestCase {
         XCTAssertEqual(first, "\"a\nb\",c\r")
     }
 }
+
+final class DataStoreConcurrencyTests: XCTestCase {
+    /// The evaluator may ask for files from several threads at once.
+    func testVerifiedFileFromManyThreads() throws {
+        let dir = try TempDir()
+        let local = "alpha\ngamma\n"
+        _ = try dir.file("toy/sub/a.txt", local)
+        let store = DataStore(root: dir.url, registry: try testRegistry())
+        let failures = NSLock()
+        var errors: [String] = []
+        DispatchQueue.concurrentPerform(iterations: 64) { i in
+            do {
+                if i % 2 == 0 { _ = try store.verifiedFile(dataset: "toy", path: "sub/a.txt") }
+                else { _ = try store.status(dataset: "toy") }
+            } catch { failures.lock(); errors.append("\(error)"); failures.unlock() }
+        }
+        XCTAssertEqual(errors, [])
+        XCTAssertEqual(try store.usedVariant(dataset: "toy").id, "copy")
+    }
+}
