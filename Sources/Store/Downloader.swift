@@ -79,7 +79,8 @@ public final class Downloader {
                 throw StoreError.http(url: url.absoluteString, status: status)
             case let .retry(reason):
                 guard attempt <= options.retries else {
-                    throw StoreError.network(url: url.absoluteString, reason: "\(reason) (after \(attempt) attempts; partial data kept in \(part.path))")
+                    let kept = fm.fileExists(atPath: part.path) ? "; partial data kept in \(part.path) for the next run" : ""
+                    throw StoreError.network(url: url.absoluteString, reason: "\(reason) (after \(attempt) attempts\(kept))")
                 }
                 options.log("  \(url.lastPathComponent): \(reason); retrying in \(String(format: "%.1f", delay)) s")
                 Thread.sleep(forTimeInterval: delay)
@@ -201,7 +202,10 @@ public final class Downloader {
         func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
             defer { done.signal() }
             if let w = writeError { result = .retry("cannot write \(part.path): \(w)"); return }
-            guard fd >= 0 else { return }  // decided in didReceive response
+            guard fd >= 0 else {  // no body: decided in didReceive response, or no response at all
+                if let error, case .retry("no response") = result { result = .retry("no response: \(error.localizedDescription)") }
+                return
+            }
             if let error {
                 result = .retry("connection failed after \(received) bytes: \(error.localizedDescription)")
             } else if expectedTotal >= 0 && received < expectedTotal {

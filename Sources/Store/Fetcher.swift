@@ -75,7 +75,11 @@ extension DataStore {
                 try AtomicFile.commit(tmp, to: dest)
                 verifier.renamed(from: tmp, to: dest)
                 report.downloaded.append(f.path)
-            } catch where !f.isRequired {
+            } catch {
+                // Leave no empty folders behind (a kept .part file keeps its folder).
+                _ = rmdir(dest.deletingLastPathComponent().path)
+                _ = rmdir(root.appendingPathComponent(name).path)
+                if f.isRequired { throw error }
                 report.warnings.append("\(f.path) (optional): \(error)")
             }
         }

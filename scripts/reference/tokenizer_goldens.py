@@ -311,9 +311,29 @@ def chat_goldens():
         json.dump(fams, f, ensure_ascii=False, indent=1)
 
 
+def offsets_goldens(n=400):
+    """Character offsets of each token (tokenizers' Encoding.offsets) on the first n corpus lines."""
+    texts = corpus.varied_corpus()[:n]
+    dirs = {k: os.path.join(OUT, k) for k in ["llama3-mini", "llama2-mini", "metaspace-mini", "gpt2-mini"]}
+    tmp = tempfile.mkdtemp()
+    if os.path.isdir(SMOLLM2_HF):
+        dirs["smollm2-hf-gguf"] = SMOLLM2_HF
+        dirs["smollm2-upstream"] = smollm2_upstream(tmp)
+    g = {}
+    for name, d in dirs.items():
+        tok = Tokenizer.from_file(os.path.join(d, "tokenizer.json"))
+        encs = tok.encode_batch(texts, add_special_tokens=True)
+        g[name] = [[[i, a, b] for i, (a, b) in zip(e.ids, e.offsets)] for e in encs]
+    with open(os.path.join(OUT, "goldens-offsets.json"), "w", encoding="utf-8") as f:
+        json.dump({"count": n, "tokenizers": g}, f, separators=(",", ":"))
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["chat"]:
         chat_goldens()
+    elif sys.argv[1:] == ["offsets"]:
+        offsets_goldens()
     else:
         main()
         chat_goldens()
+        offsets_goldens()
