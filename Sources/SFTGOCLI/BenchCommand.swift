@@ -88,12 +88,24 @@ public struct BenchCommand: ParsableCommand {
         let bar = ProgressBar(label: "scoring")
         let report = try evaluator.run(plan, model: lm, options: options) { done, total in bar.update(done, total) }
         bar.finish()
+        for t in report.tasks {
+            for w in t.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+            if t.truncatedRequests > 0 {
+                FileHandle.standardError.write(Data("note: \(t.label): \(t.truncatedRequests) requests left-truncated to the model window (\(t.truncatedTokens) tokens dropped)\n".utf8))
+            }
+        }
         let table = ResultsWriter.markdownTable(report)
         print(table)
         print(String(format: "%d requests (%d unique) in %.1f s", report.requestCount, report.uniqueRequestCount, report.seconds))
-        let prov = Provenance(gitCommit: Provenance.gitCommit(), modelPath: modelPath, modelIdentity: lm.identity,
+        var prov = Provenance(gitCommit: Provenance.gitCommit(), modelPath: modelPath, modelIdentity: lm.identity,
                               dataDirectory: data.directory.path, checksumsVerified: data.verifiesChecksums,
                               startedAt: started)
+        if let counted = lm as? ScoringStatsReporting {
+            let items = report.tasks.reduce(0) { $0 + $1.samples.count }
+            let line = counted.stats.summary(items: items)
+            print("scoring: " + line)
+            prov.extra["scoring"] = .string(line)
+        }
         let out = URL(fileURLWithPath: outputPath ?? "results/runs")
         let files = try ResultsWriter.write(report, provenance: prov, to: out)
         for f in files { print("wrote \(f.path)") }

@@ -65,12 +65,15 @@ public struct DataStore {
     /// The command that gets data set `name`.
     public func remedy(for d: Registry.Dataset) -> String {
         let v = d.fetchVariant
+        let what = v.files.count == 1 ? v.files[0].path : "its files"
         if v.isFetchable {
             var s = "sftgo data fetch \(d.name)"
             if v.files.contains(where: { $0.url?.contains("huggingface.co") == true }) { s += " (gated: set HF_TOKEN)" }
-            return s + " (or sftgo data import <folder or archive holding it>)"
+            if let a = v.archive { s += " (downloads \(a.url))" }
+            else if v.files.count == 1, let u = v.files[0].url { s += " (downloads \(u))" }
+            return s + ", or: sftgo data import <folder, archive or file holding \(what)>"
         }
-        return "sftgo data import <folder or archive holding \(d.name)'s files>"
+        return "sftgo data import <folder, archive or file holding \(what)>"
     }
 
     /// The file for a registered data set, verified against the registry (digests cached by size,

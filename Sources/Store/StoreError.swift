@@ -1,7 +1,7 @@
 import Foundation
 
 /// Every failure of the store names the file it is about and, where one exists, the command that fixes it.
-public enum StoreError: Error, CustomStringConvertible, Equatable {
+public enum StoreError: Error, CustomStringConvertible, LocalizedError, Equatable {
     case unknownDataset(String, known: [String])
     case unknownFile(dataset: String, path: String)
     case missing(dataset: String, path: String, remedy: String)
@@ -15,6 +15,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case archive(path: String, reason: String)
     case nothingRecognised(path: String)
     case notFetchable(dataset: String, reason: String)
+
+    public var errorDescription: String? { description }
 
     public var description: String {
         switch self {

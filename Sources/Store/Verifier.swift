@@ -17,6 +17,8 @@ final class Verifier {
     private var cache: [String: CacheEntry] = [:]
     private var dirty = false
     private var loaded = false
+    /// Evaluation may ask for files from several threads; the cache is shared state.
+    private let lock = NSLock()
 
     init(root: URL) { self.root = root }
 
@@ -30,6 +32,7 @@ final class Verifier {
     }
 
     func saveCache() {
+        lock.lock(); defer { lock.unlock() }
         guard dirty else { return }
         dirty = false
         guard let data = try? JSONEncoder().encode(cache) else { return }
@@ -46,15 +49,35 @@ final class Verifier {
         return (Int64(st.st_size), mtime, UInt64(st.st_ino), (st.st_mode & S_IFMT) == S_IFREG)
     }
 
+    /// Moves a cached digest with its file (after an atomic rename).
+    func renamed(from old: URL, to new: URL) {
+        lock.lock(); defer { lock.unlock() }
+        loadCache()
+        if let e = cache.removeValue(forKey: old.standardizedFileURL.path) {
+            cache[new.standardizedFileURL.path] = e
+            dirty = true
+        }
+    }
+
+    /// Forget every cached digest (`data verify --rehash`).
+    func dropCache() { lock.lock(); defer { lock.unlock() }; loadCache(); cache = [:]; dirty = true }
+
     /// Digest of the file at `url`, from the cache when size, mtime and inode are unchanged.
     func digest(_ url: URL) throws -> FileDigest {
-        loadCache()
         let key = url.standardizedFileURL.path
         guard let s = Verifier.statKey(key) else { throw StoreError.io(path: key, reason: "cannot stat") }
-        if let c = cache[key], c.size == s.size, c.mtime == s.mtime, c.inode == s.inode { return c.digest }
-        let d = try FileDigest.of(url)
-        cache[key] = CacheEntry(size: s.size, mtime: s.mtime, inode: s.inode, digest: d)
-        dirty = true
+        lock.lock()
+        loadCache()
+        let cached = cache[key]
+        lock.unlock()
+        if let c = cached, c.size == s.size, c.mtime == s.mtime, c.inode == s.inode { return c.digest }
+        let d = try FileDigest.of(url)  // hashed outside the lock: threads may hash different files at once
+        lock.lock(); defer { lock.unlock() }
+        // Only files inside the data directory are worth remembering (not staging or sources).
+        if key.hasPrefix(root.path + "/"), !key.contains("/.sftgo/") {
+            cache[key] = CacheEntry(size: s.size, mtime: s.mtime, inode: s.inode, digest: d)
+            dirty = true
+        }
         return d
     }
 

@@ -26,6 +26,8 @@ struct AddedToken {
 struct AddedTokenMatcher {
     /// First scalar → (pattern, token index), longest pattern first.
     private var byFirst: [UInt32: [([UInt32], Int)]] = [:]
+    /// Quick reject: scalars (mod 4096) that start some pattern.
+    private var firstMask = [Bool](repeating: false, count: 4096)
     let tokens: [AddedToken]
     var isEmpty: Bool { byFirst.isEmpty }
 
@@ -33,6 +35,7 @@ struct AddedTokenMatcher {
         self.tokens = tokens
         for (i, p) in patterns.enumerated() where !p.isEmpty {
             byFirst[p[0], default: []].append((p, i))
+            firstMask[Int(p[0] & 4095)] = true
         }
         for k in byFirst.keys { byFirst[k]!.sort { $0.0.count > $1.0.count } }
     }
@@ -44,7 +47,7 @@ struct AddedTokenMatcher {
         var startOffset = lo
         var i = lo
         while i < hi {
-            guard let cands = byFirst[s[i]] else { i += 1; continue }
+            guard firstMask[Int(s[i] & 4095)], let cands = byFirst[s[i]] else { i += 1; continue }
             var found = -1, foundLen = 0
             for (p, t) in cands where i + p.count <= hi {
                 var ok = true

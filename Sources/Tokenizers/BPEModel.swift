@@ -7,10 +7,10 @@ final class BPEModel {
     let vocab: [String: Int]
     let idToToken: [String?]
     /// (left id << 32 | right id) → rank, and rank → merged id.
-    private let mergeRank: [Int: Int32]
+    private let mergeRank: IntTable
     private let rankToId: [Int32]
     /// Single-scalar tokens, for the initial split of a word into characters.
-    private let charId: [UInt32: Int32]
+    private let charId: IntTable
     /// Byte-level: id of each byte's GPT-2 character (-1 when absent from the vocabulary).
     private let byteCharId: [Int32]
     /// `<0xXX>` ids for byte fallback (-1 when absent).
@@ -22,6 +22,12 @@ final class BPEModel {
 
     // Scratch state for one word; the owning Tokenizer serialises calls.
     private var sym: [Int32] = []
+    /// Length of each symbol in UTF-8 bytes of the piece (for offsets), as tokenizers' `Symbol.len`.
+    private var symLen: [Int32] = []
+    /// When set, `tokenize` also appends each token's byte length to `lengths`.
+    var collectLengths = false
+    var lengths: [Int] = []
+    private var unkLen: Int32 = 0
     private var prev: [Int32] = []
     private var next: [Int32] = []
     private var alive: [Bool] = []
@@ -57,7 +63,7 @@ final class BPEModel {
             var it = k.unicodeScalars.makeIterator()
             if let c = it.next(), it.next() == nil { charId[c.value] = Int32(id) }
         }
-        self.charId = charId
+        self.charId = IntTable(charId.map { (UInt64($0.key), $0.value) }, count: charId.count)
         byteCharId = ByteLevelMap.byteToChar.map { charId[$0] ?? -1 }
         fallbackId = (0..<256).map { b in Int32(vocab[String(format: "<0x%02X>", b)] ?? -1) }
 
@@ -72,8 +78,7 @@ final class BPEModel {
         }
 
         let merges = try j.required("merges").array()
-        var mergeRank: [Int: Int32] = [:]
-        mergeRank.reserveCapacity(merges.count)
+        var mergeRank = IntTable([], count: merges.count)
         var rankToId = [Int32](repeating: -1, count: merges.count)
         for (rank, m) in merges.enumerated() {
             let a: String, b: String
@@ -88,7 +93,7 @@ final class BPEModel {
             guard let ia = vocab[a] else { throw m.fail("'\(a)' is not in the vocabulary") }
             guard let ib = vocab[b] else { throw m.fail("'\(b)' is not in the vocabulary") }
             guard let inew = vocab[a + b] else { throw m.fail("'\(a + b)' is not in the vocabulary") }
-            mergeRank[ia << 32 | ib] = Int32(rank)
+            mergeRank.insert(UInt64(ia) << 32 | UInt64(ib), Int32(rank))
             rankToId[rank] = Int32(inew)
         }
         self.mergeRank = mergeRank
@@ -99,36 +104,36 @@ final class BPEModel {
 
     private var pendingUnk = false
 
-    @inline(__always) private func addSymbol(_ id: Int32) {
-        sym.append(id)
-    }
     @inline(__always) private func flushUnk() {
-        if pendingUnk, let u = unkId { sym.append(Int32(u)) }
+        if pendingUnk, let u = unkId { sym.append(Int32(u)); symLen.append(unkLen) }
         pendingUnk = false
     }
 
     /// One character of the word (already byte-mapped for byte-level models).
     @inline(__always) private func addChar(_ c: UInt32) {
-        if let id = charId[c] {
+        let n: Int32 = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4
+        if let id = charId.get(UInt64(c)) {
             flushUnk()
             sym.append(id)
+            symLen.append(n)
             return
         }
-        addUnknownChar(c)
+        addUnknownChar(c, len: n)
     }
 
-    private func addUnknownChar(_ c: UInt32) {
+    private func addUnknownChar(_ c: UInt32, len: Int32) {
         if byteFallback {
             bytes.removeAll(keepingCapacity: true)
             appendUTF8(c, to: &bytes)
             if bytes.allSatisfy({ fallbackId[Int($0)] >= 0 }) {
                 // As tokenizers does: byte tokens go in without flushing a pending unknown.
-                for b in bytes { sym.append(fallbackId[Int(b)]) }
+                for b in bytes { sym.append(fallbackId[Int(b)]); symLen.append(1) }
                 return
             }
         }
         guard unkId != nil else { return }
         if pendingUnk && !fuseUnk { flushUnk() }
+        if pendingUnk { unkLen += len } else { unkLen = len }
         pendingUnk = true
     }
 
@@ -136,6 +141,7 @@ final class BPEModel {
     func tokenize(_ s: [UInt32], _ lo: Int, _ hi: Int, byteLevel: Bool, into out: inout [Int]) {
         guard hi > lo else { return }
         sym.removeAll(keepingCapacity: true)
+        symLen.removeAll(keepingCapacity: true)
         pendingUnk = false
         if byteLevel {
             bytes.removeAll(keepingCapacity: true)
@@ -143,24 +149,43 @@ final class BPEModel {
             if ignoreMerges {
                 var w = String.UnicodeScalarView()
                 for b in bytes { w.append(Unicode.Scalar(ByteLevelMap.byteToChar[Int(b)])!) }
-                if let id = vocab[String(w)] { out.append(id); return }
+                if let id = vocab[String(w)] {
+                    out.append(id)
+                    if collectLengths { lengths.append(bytes.count) }
+                    return
+                }
             }
             let word = bytes
             for b in word {
                 let id = byteCharId[Int(b)]
-                if id >= 0 { flushUnk(); sym.append(id) } else { addUnknownChar(ByteLevelMap.byteToChar[Int(b)]) }
+                if id >= 0 {
+                    flushUnk(); sym.append(id); symLen.append(1)
+                } else {
+                    addUnknownChar(ByteLevelMap.byteToChar[Int(b)], len: 1)
+                }
             }
         } else {
-            if ignoreMerges, let id = vocab[Array(s[lo..<hi]).asString] { out.append(id); return }
+            if ignoreMerges, let id = vocab[Array(s[lo..<hi]).asString] {
+                out.append(id)
+                if collectLengths {
+                    var n = 0
+                    for i in lo..<hi { let c = s[i]; n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4 }
+                    lengths.append(n)
+                }
+                return
+            }
             for i in lo..<hi { addChar(s[i]) }
         }
         flushUnk()
         mergeAll()
-        for i in 0..<sym.count where alive[i] { out.append(Int(sym[i])) }
+        for i in 0..<sym.count where alive[i] {
+            out.append(Int(sym[i]))
+            if collectLengths { lengths.append(Int(symLen[i])) }
+        }
     }
 
     @inline(__always) private func rank(_ a: Int32, _ b: Int32) -> Int32? {
-        mergeRank[Int(a) << 32 | Int(b)]
+        mergeRank.get(UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b)))
     }
 
     private func mergeAll() {
@@ -184,6 +209,7 @@ final class BPEModel {
             // Stale entry check, as tokenizers: the pair must still merge into the same id.
             guard let cur = rank(sym[pos], sym[nx]), rankToId[Int(cur)] == rankToId[Int(r)] else { continue }
             sym[pos] = rankToId[Int(r)]
+            symLen[pos] += symLen[nx]
             alive[nx] = false
             let nn = next[nx]
             next[pos] = nn

@@ -52,8 +52,9 @@ indirect enum Decoder {
                 let start = bytes.count
                 var ok = true
                 for u in t.unicodeScalars {
-                    guard let b = ByteLevelMap.charToByte[u.value] else { ok = false; break }
-                    bytes.append(b)
+                    let v = Int(u.value)
+                    guard v < ByteLevelMap.charToByteTable.count, ByteLevelMap.charToByteTable[v] >= 0 else { ok = false; break }
+                    bytes.append(UInt8(ByteLevelMap.charToByteTable[v]))
                 }
                 if !ok {
                     bytes.removeSubrange(start...)
@@ -86,7 +87,8 @@ indirect enum Decoder {
         case .fuse:
             return [tokens.joined()]
         case .replace(let pattern, let content):
-            return tokens.map { $0.replacingOccurrences(of: pattern, with: content, options: .literal) }
+            let p = Array(pattern.utf8), c = Array(content.utf8)
+            return tokens.map { replaceBytes($0, p, c) }
         case .strip(let content, let start, let stop):
             return tokens.map { t in
                 let chars = Array(t.unicodeScalars)
@@ -118,4 +120,29 @@ indirect enum Decoder {
         guard u.count == 6, u[0] == 0x3C, u[1] == 0x30, u[2] == 0x78, u[5] == 0x3E else { return nil }
         return UInt8(String(decoding: u[3..<5], as: UTF8.self), radix: 16)
     }
+}
+
+/// Rust/Python `str.replace` of every non-overlapping occurrence, left to right, on UTF-8 bytes.
+func replaceBytes(_ s: String, _ pat: [UInt8], _ content: [UInt8]) -> String {
+    guard let f = pat.first else { return s }
+    var u = Array(s.utf8)
+    guard u.count >= pat.count, u.contains(f) else { return s }
+    var out = [UInt8]()
+    out.reserveCapacity(u.count + 8)
+    var i = 0
+    var changed = false
+    u.withUnsafeMutableBufferPointer { b in
+        let n = b.count
+        while i < n {
+            if b[i] == f && i + pat.count <= n {
+                var ok = true
+                var k = 1
+                while k < pat.count { if b[i + k] != pat[k] { ok = false; break }; k += 1 }
+                if ok { out.append(contentsOf: content); i += pat.count; changed = true; continue }
+            }
+            out.append(b[i])
+            i += 1
+        }
+    }
+    return changed ? String(decoding: out, as: UTF8.self) : s
 }

@@ -42,6 +42,12 @@ enum ByteLevelMap {
         for (b, c) in zip(bs, cs) { table[b] = c }
         return table
     }()
+    /// Scalar value → byte (or -1), for scalars below 512 (all GPT-2 byte characters are).
+    static let charToByteTable: [Int16] = {
+        var t = [Int16](repeating: -1, count: 512)
+        for (b, c) in byteToChar.enumerated() { t[Int(c)] = Int16(b) }
+        return t
+    }()
     static let charToByte: [UInt32: UInt8] = {
         var d: [UInt32: UInt8] = [:]
         for (b, c) in byteToChar.enumerated() { d[c] = UInt8(b) }

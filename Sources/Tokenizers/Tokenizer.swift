@@ -24,6 +24,9 @@ public final class Tokenizer {
     /// From tokenizer_config.json `bos_token` / `eos_token` (what transformers reports).
     public let bosTokenId: Int?
     public let eosTokenId: Int?
+    /// The bos/eos token strings of tokenizer_config.json (used by chat templates).
+    public let bosToken: String?
+    public let eosToken: String?
     /// generation_config.json `eos_token_id` (one or several), when that file is present.
     public let generationEosTokenIds: [Int]
     public let cleanUpTokenizationSpaces: Bool
@@ -31,7 +34,7 @@ public final class Tokenizer {
     public let chatTemplate: String?
 
     private let lock = NSLock()
-    private var cache: [ArraySlice<UInt32>: [Int]] = [:]
+    private var cache = PieceCache(capacity: Tokenizer.cacheLimit)
     private var segScratch: [(Int, Int, Bool)] = []
     private static let cacheLimit = 400_000
     private static let cachedPieceMaxLength = 128
@@ -80,13 +83,16 @@ public final class Tokenizer {
         vocabSize = max(model.idToToken.count, (added.map { $0.id }.max() ?? -1) + 1)
 
         var bos: Int? = nil, eos: Int? = nil, cleanUp = false, template: String? = nil
+        var bosName: String? = nil, eosName: String? = nil
         if let tc = tokenizerConfig {
             let c = try JSONNode.load(tc)
             func tokenName(_ key: String) -> String? {
                 c[key].optString ?? c[key]["content"].optString
             }
-            if let b = tokenName("bos_token") { bos = byContent[b] ?? model.vocab[b] }
-            if let e = tokenName("eos_token") { eos = byContent[e] ?? model.vocab[e] }
+            bosName = tokenName("bos_token")
+            eosName = tokenName("eos_token")
+            if let b = bosName { bos = byContent[b] ?? model.vocab[b] }
+            if let e = eosName { eos = byContent[e] ?? model.vocab[e] }
             cleanUp = try c["clean_up_tokenization_spaces"].bool(default: false)
             if let t = c["chat_template"].optString {
                 template = t
@@ -102,6 +108,8 @@ public final class Tokenizer {
             else if let a = g["eos_token_id"].value as? [NSNumber] { genEos = a.map { $0.intValue } }
         }
         bosTokenId = bos
+        bosToken = bosName
+        eosToken = eosName
         eosTokenId = eos
         generationEosTokenIds = genEos
         cleanUpTokenizationSpaces = cleanUp
@@ -139,6 +147,67 @@ public final class Tokenizer {
         return ids
     }
 
+    /// Token ids with the range of Unicode scalars of `text` each token comes from (tokenizers'
+    /// character offsets, before any `trim_offsets` post-processing). Tokens added by the
+    /// post-processor get an empty range at 0. Not memoised: slower than `encode`.
+    public func encodeWithOffsets(_ text: String, addSpecialTokens: Bool = false) -> [(id: Int, offsets: Range<Int>)] {
+        lock.lock()
+        defer { lock.unlock() }
+        var buffers: [TextBuffer] = []
+        let pieces = split(text, &buffers)
+        var out: [(id: Int, offsets: Range<Int>)] = []
+        var ids: [Int] = []
+        var starts: [Int] = []
+        model.collectLengths = true
+        defer { model.collectLengths = false }
+        for p in pieces {
+            let b = buffers[p.buf]
+            guard p.hi > p.lo else { continue }
+            if p.addedId >= 0 {
+                out.append((p.addedId, Tokenizer.originRange(b, p.lo, p.hi)))
+                continue
+            }
+            ids.removeAll(keepingCapacity: true)
+            model.lengths.removeAll(keepingCapacity: true)
+            model.tokenize(b.s, p.lo, p.hi, byteLevel: byteLevel, into: &ids)
+            // Byte position of each scalar of the piece, to map token byte spans to scalars.
+            starts.removeAll(keepingCapacity: true)
+            var pos = 0
+            for i in p.lo..<p.hi {
+                starts.append(pos)
+                let c = b.s[i]
+                pos += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4
+            }
+            var byte = 0, k = 0
+            for (id, len) in zip(ids, model.lengths) {
+                let end = byte + len
+                while k + 1 < starts.count && starts[k + 1] <= byte { k += 1 }
+                var last = k
+                while last + 1 < starts.count && starts[last + 1] < end { last += 1 }
+                out.append((id, Tokenizer.originRange(b, p.lo + k, p.lo + last + 1)))
+                byte = end
+            }
+        }
+        if addSpecialTokens, let pp = postProcessor {
+            let plain = out.map { $0.id }
+            let full = pp.process(plain)
+            // Templates only insert ids around the sequence: align by finding it inside.
+            if full != plain, let at = (0...(full.count - plain.count)).first(where: { Array(full[$0..<($0 + plain.count)]) == plain }) {
+                var merged: [(id: Int, offsets: Range<Int>)] = full[..<at].map { ($0, 0..<0) }
+                merged += out
+                merged += full[(at + plain.count)...].map { ($0, 0..<0) }
+                out = merged
+            }
+        }
+        return out
+    }
+
+    static func originRange(_ b: TextBuffer, _ lo: Int, _ hi: Int) -> Range<Int> {
+        var a = Int(b.o[lo]), z = Int(b.o[lo])
+        for i in lo..<hi { a = min(a, Int(b.o[i])); z = max(z, Int(b.o[i])) }
+        return a..<(z + 1)
+    }
+
     /// Added-token extraction, normalisation and pre-tokenisation: the pieces the model sees.
     func split(_ text: String, _ buffers: inout [TextBuffer]) -> [Piece] {
         let s = text.scalarValues
@@ -167,16 +236,14 @@ public final class Tokenizer {
     @inline(__always)
     private func modelTokens(_ s: [UInt32], _ lo: Int, _ hi: Int, into ids: inout [Int]) {
         let cacheable = hi - lo <= Tokenizer.cachedPieceMaxLength
-        if cacheable, let hit = cache[s[lo..<hi]] {
-            ids.append(contentsOf: hit)
-            return
+        var h: UInt64 = 0
+        if cacheable {
+            h = PieceCache.hash(s, lo, hi)
+            if cache.lookup(s, lo, hi, h, into: &ids) { return }
         }
         let start = ids.count
         model.tokenize(s, lo, hi, byteLevel: byteLevel, into: &ids)
-        if cacheable {
-            if cache.count >= Tokenizer.cacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[ArraySlice(Array(s[lo..<hi]))] = Array(ids[start...])
-        }
+        if cacheable { cache.insert(s, lo, hi, h, ids: ids[start...]) }
     }
 
     // MARK: decode
@@ -200,12 +267,14 @@ public final class Tokenizer {
         return text
     }
 
+    private static let cleanUpRules: [([UInt8], [UInt8])] = [
+        (" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
+        (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"),
+    ].map { (Array($0.0.utf8), Array($0.1.utf8)) }
+
     static func cleanUp(_ s: String) -> String {
         var t = s
-        for (a, b) in [(" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
-                       (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")] {
-            t = t.replacingOccurrences(of: a, with: b, options: .literal)
-        }
+        for (a, b) in cleanUpRules { t = replaceBytes(t, a, b) }
         return t
     }
 }

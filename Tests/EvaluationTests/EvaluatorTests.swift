@@ -175,3 +175,47 @@ final class EvaluatorTests: XCTestCase {
         XCTAssertEqual(shipped.tasks["truthfulqa_mc2"]?.processResults, "mc2")
     }
 }
+
+final class EvaluatorMC2Tests: XCTestCase {
+    /// MC2 through the evaluator with hand-set scores, under both rules, and the NaN warning.
+    func testMC2ThroughTheEvaluator() throws {
+        let yaml = """
+        task: tiny_mc2
+        dataset:
+          splits:
+            validation: {path: tiny/mc.json, format: json, schema: truthfulqa_mc}
+        test_split: validation
+        num_fewshot: 0
+        doc_to_text: "Q: {{question}}\\nA:"
+        doc_to_choice: "{{mc2_targets.choices}}"
+        doc_to_target: 0
+        process_results: mc2
+        metric_list:
+          - {metric: acc, aggregation: mean, higher_is_better: true}
+        """
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sftgo-mc2-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("yaml"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("data/tiny"), withIntermediateDirectories: true)
+        try yaml.write(to: dir.appendingPathComponent("yaml/tiny_mc2.yaml"), atomically: true, encoding: .utf8)
+        // Choice keys in file order, labels unsorted (true, false, true): v2 and v3 differ.
+        let json = #"[{"question": "q1", "mc1_targets": {"t": 1, "f": 0}, "mc2_targets": {"T1": 1, "F": 0, "T2": 1}},"# +
+                   #" {"question": "q2", "mc1_targets": {"t": 1}, "mc2_targets": {"U": 1, "V": 0}}]"#
+        try json.write(to: dir.appendingPathComponent("data/tiny/mc.json"), atomically: true, encoding: .utf8)
+        let registry = try TaskRegistry(directory: dir.appendingPathComponent("yaml"))
+        let data = DataSource(directory: dir.appendingPathComponent("data"), hasher: nil)
+        let model = FakeLanguageModel()
+        model.fixed = [" T1": log(0.2), " F": log(0.5), " T2": log(0.3), " U": -1e4, " V": -1e4]
+        for (variant, expected) in [(MC2Variant.v2, 0.2), (.v3, 0.5)] {
+            let options = EvaluationOptions(mc2Variant: variant)
+            let plan = try EvaluationPlan.build(items: [.init(name: "tiny_mc2")], registry: registry, data: data, options: options)
+            let report = try Evaluator().run(plan, model: model, options: options)
+            let t = report.task("tiny_mc2")!
+            XCTAssertEqual(t.samples[0].choices, ["T1", "F", "T2"])
+            XCTAssertEqual(t.samples[0].metrics[0].1, expected, accuracy: 1e-12)
+            XCTAssertTrue(t.samples[1].metrics[0].1.isNaN)          // every exp underflows
+            XCTAssertTrue(t.metrics[0].value.isNaN)
+            XCTAssertEqual(t.warnings.count, 1)
+        }
+    }
+}

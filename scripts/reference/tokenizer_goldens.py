@@ -266,5 +266,74 @@ def check_transformers_decode(d, texts):
     print("transformers agrees with tokenizers+clean_up on 500 texts", file=sys.stderr)
 
 
+CONVERSATIONS = [
+    [{"role": "user", "content": "Hello!"}],
+    [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "What is 2+2?"}],
+    [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello! How can I help?"},
+     {"role": "user", "content": "Tell me a joke."}],
+    [{"role": "system", "content": ""}, {"role": "user", "content": "  padded question \n\n"},
+     {"role": "assistant", "content": "\n answer with spaces  "}, {"role": "user", "content": "more"}],
+    [{"role": "user", "content": "Unicode: café 日本語 😀 \u00a0nbsp\u00a0"}],
+    [{"role": "user", "content": ""}],
+    [{"role": "user", "content": "Write code:\n```python\nprint('x')\n```"}, {"role": "assistant", "content": "```python\nprint(1)\n```"}],
+    [{"role": "assistant", "content": "I start."}],
+    [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}],
+    [{"role": "system", "content": "Sys\nmultiline"}, {"role": "user", "content": "u1"}, {"role": "assistant", "content": "a1"},
+     {"role": "user", "content": "u2"}, {"role": "assistant", "content": "a2"}],
+    [{"role": "user", "content": "<|im_end|> injected <|im_start|>"}],
+    [{"role": "user", "content": "\x1c sep chars \x1f"}],
+]
+
+
+def chat_goldens():
+    from transformers import PreTrainedTokenizerFast
+    fams = {}
+    dirs = {"llama3-mini": os.path.join(OUT, "llama3-mini"), "llama2-mini": os.path.join(OUT, "llama2-mini"),
+            "qwen2-mini": os.path.join(OUT, "qwen2-mini")}
+    if os.path.isdir(SMOLLM2_HF):
+        dirs["smollm2"] = SMOLLM2_HF
+    for name, d in dirs.items():
+        tok = PreTrainedTokenizerFast.from_pretrained(d)
+        with open(os.path.join(d, "tokenizer_config.json")) as f:
+            cfg = json.load(f)
+        cases = []
+        for conv in CONVERSATIONS:
+            for gen in (False, True):
+                try:
+                    text = tok.apply_chat_template(conv, tokenize=False, add_generation_prompt=gen)
+                    cases.append({"messages": conv, "add_generation_prompt": gen, "text": text,
+                                  "ids": tok.apply_chat_template(conv, tokenize=True, add_generation_prompt=gen)})
+                except Exception as e:  # raise_exception in the template
+                    cases.append({"messages": conv, "add_generation_prompt": gen, "error": str(e)})
+        fams[name] = {"chat_template": cfg["chat_template"], "bos_token": tok.bos_token, "eos_token": tok.eos_token,
+                      "cases": cases}
+    with open(os.path.join(OUT, "chat-goldens.json"), "w", encoding="utf-8") as f:
+        json.dump(fams, f, ensure_ascii=False, indent=1)
+
+
+def offsets_goldens(n=400):
+    """Character offsets of each token (tokenizers' Encoding.offsets) on the first n corpus lines."""
+    texts = corpus.varied_corpus()[:n]
+    dirs = {k: os.path.join(OUT, k) for k in ["llama3-mini", "llama2-mini", "metaspace-mini", "gpt2-mini"]}
+    tmp = tempfile.mkdtemp()
+    if os.path.isdir(SMOLLM2_HF):
+        dirs["smollm2-hf-gguf"] = SMOLLM2_HF
+        dirs["smollm2-upstream"] = smollm2_upstream(tmp)
+    g = {}
+    for name, d in dirs.items():
+        tok = Tokenizer.from_file(os.path.join(d, "tokenizer.json"))
+        encs = tok.encode_batch(texts, add_special_tokens=True)
+        g[name] = [[[i, a, b] for i, (a, b) in zip(e.ids, e.offsets)] for e in encs]
+    with open(os.path.join(OUT, "goldens-offsets.json"), "w", encoding="utf-8") as f:
+        json.dump({"count": n, "tokenizers": g}, f, separators=(",", ":"))
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["chat"]:
+        chat_goldens()
+    elif sys.argv[1:] == ["offsets"]:
+        offsets_goldens()
+    else:
+        main()
+        chat_goldens()
+        offsets_goldens()

@@ -25,6 +25,8 @@ public struct TaskResult {
     /// Requests whose context was left-truncated to the model window, and the tokens dropped.
     public var truncatedRequests: Int
     public var truncatedTokens: Int
+    /// Anomalies worth a line in the log (e.g. MC2 NaN when every probability underflows).
+    public var warnings: [String] = []
 }
 
 public struct GroupResult {
@@ -159,8 +161,13 @@ public final class Evaluator {
             guard let xs = values[spec.metric], !xs.isEmpty else { return nil }
             return (spec.metric, Metrics.mean(xs), Metrics.meanStderr(xs))
         }
+        var warnings: [String] = []
+        let nanDocs = samples.filter { $0.metrics.contains { $0.1.isNaN } }.map(\.docID)
+        if !nanDocs.isEmpty {
+            warnings.append("\(run.label): metric is NaN for \(nanDocs.count) document(s) (every probability underflowed), doc ids \(nanDocs.prefix(10).map(String.init).joined(separator: ", ")); the task mean is NaN, as in lm-eval")
+        }
         return TaskResult(label: run.label, run: run, samples: samples, metrics: metrics,
-                          truncatedRequests: truncReq, truncatedTokens: truncTok)
+                          truncatedRequests: truncReq, truncatedTokens: truncTok, warnings: warnings)
     }
 
     /// lm-eval `consolidate_group_results`: each group's metric is the size-weighted mean over its

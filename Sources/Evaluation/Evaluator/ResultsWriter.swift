@@ -9,6 +9,8 @@ public struct Provenance {
     public var dataDirectory: String
     public var checksumsVerified: Bool
     public var startedAt: Date
+    /// Further facts (e.g. the scorer's work counters), written as they are.
+    public var extra = JSONObject()
     public init(gitCommit: String, modelPath: String, modelIdentity: String, dataDirectory: String,
                 checksumsVerified: Bool, startedAt: Date = Date()) {
         self.gitCommit = gitCommit
@@ -115,10 +117,12 @@ public enum ResultsWriter {
 
         var data = JSONObject()
         var trunc = JSONObject()
+        var warnings = JSONObject()
         for t in report.tasks {
             for (p, h) in t.run.task.dataFiles.sorted(by: { $0.key < $1.key }) { data[p] = .string(h) }
             trunc[t.label] = .object(JSONObject([("requests", .int(t.truncatedRequests)),
                                                  ("tokens", .int(t.truncatedTokens))]))
+            if !t.warnings.isEmpty { warnings[t.label] = .array(t.warnings.map { .string($0) }) }
         }
         let o = report.options
         let iso = ISO8601DateFormatter()
@@ -140,11 +144,12 @@ public enum ResultsWriter {
                 ("dtype", .string("float32")),
             ]))),
             ("truncation", .object(trunc)),
+            ("warnings", .object(warnings)),
             ("requests", .int(report.requestCount)),
             ("unique_requests", .int(report.uniqueRequestCount)),
             ("started_at", .string(iso.string(from: provenance.startedAt))),
             ("seconds", .double(report.seconds)),
-        ]))
+        ] + provenance.extra.pairs))
         return .object(top)
     }
 

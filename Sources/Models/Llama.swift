@@ -1,0 +1,371 @@
+// Llama forward (transformers' LlamaForCausalLM, f32): embedding, RMSNorm, RoPE, causal GQA
+// attention, SwiGLU MLP, tied or untied head, with a KV cache, shared-prefix branches, padded batches
+// and greedy generation.
+//
+// Invariance by construction. OpenBLAS rows are bit-stable only at the same position modulo
+// Gemm.rowQuantum in calls whose row count is a multiple of it (GemmTests). So in a (padded) pass,
+// the token at absolute position p of a sequence always sits at an activation row ≡ p (mod quantum),
+// with zero rows padding each sequence; the LM-head input places requested rows the same way; and
+// attention runs on absolute query blocks of `queryBlock` positions with fixed-shape sgemm calls
+// (keys 0..<block end, copied contiguous, zero beyond the sequence). A token's logits are then a
+// function of the tokens up to it only: the same bits whether it is computed in one pass, token by
+// token through the cache, after a truncated cache, as one branch among many, in a padded batch, or
+// with any SFTGO_THREADS. generate() runs its decode steps as single unpadded rows for speed (its
+// logits may differ from forward()'s in the last bits; greedy ids are tested against transformers).
+
+import Checkpoints
+import Foundation
+import Tensors
+
+public final class Llama {
+    public let config: LlamaConfig
+    public let parameters: LlamaParameters
+    let rope: RopeTable
+    let d: Int, qDim: Int, kvDim: Int, qkvDim: Int, inter: Int, headDim: Int, heads: Int, kvHeads: Int
+    let eps: Float
+    let scale: Float
+    /// Query positions per attention task (absolute blocks; a multiple of Gemm.rowQuantum).
+    static let queryBlock = 2 * Gemm.rowQuantum
+
+    public init(config: LlamaConfig, tensors: [String: NamedTensor]) throws {
+        guard LlamaConfig.supportedModelTypes.contains(config.modelType) else {
+            throw ModelError.unsupported("model_type '\(config.modelType)'")
+        }
+        guard config.numAttentionHeads > 0, config.numKeyValueHeads > 0,
+              config.numAttentionHeads % config.numKeyValueHeads == 0, config.headDim % 2 == 0 else {
+            throw ModelError.unsupported("heads \(config.numAttentionHeads)/\(config.numKeyValueHeads), head_dim \(config.headDim)")
+        }
+        self.config = config
+        d = config.hiddenSize
+        headDim = config.headDim
+        heads = config.numAttentionHeads
+        kvHeads = config.numKeyValueHeads
+        qDim = heads * headDim
+        kvDim = kvHeads * headDim
+        qkvDim = qDim + 2 * kvDim
+        inter = config.intermediateSize
+        eps = Float(config.rmsNormEps)
+        scale = 1 / Float(headDim).squareRoot()
+        rope = try RopeTable(config: config)
+        parameters = LlamaParameters(config: config)
+        try parameters.load(tensors)
+    }
+
+    public convenience init(directory: URL) throws {
+        let config = try LlamaConfig.load(directory: directory)
+        try self.init(config: config, tensors: HFCheckpoint.loadTensors(directory: directory))
+    }
+
+    public func makeCache(capacity: Int) -> KVCache {
+        KVCache(layers: config.numHiddenLayers, kvDim: kvDim, capacity: capacity)
+    }
+
+    /// Throws for ids outside the vocabulary (forward functions assume valid ids).
+    public func validate(_ tokens: [Int]) throws {
+        for t in tokens where t < 0 || t >= config.vocabSize {
+            throw ModelError.tokenOutOfRange(id: t, vocabSize: config.vocabSize)
+        }
+    }
+
+    // MARK: public forward API
+
+    /// Appends `tokens` to the cache (positions cache.count...) and returns logits, row-major
+    /// [rows.count × vocab], only for the requested row indices into `tokens`.
+    public func forward(_ tokens: [Int], cache: KVCache, logitsFor rows: [Int]) -> [Float] {
+        run([tokens], past: cache.count, cache: cache, append: true, rows: [rows], padded: true)[0]
+    }
+
+    /// Several branches continuing the cached prefix, projected as one matmul; the cache keeps only
+    /// the prefix. Bit-identical to forward() of each branch alone on the same prefix.
+    public func forwardBranches(_ branches: [[Int]], after cache: KVCache, logitsFor rows: [[Int]]) -> [[Float]] {
+        precondition(branches.count == rows.count, "one row list per branch")
+        return run(branches, past: cache.count, cache: cache, append: false, rows: rows, padded: true)
+    }
+
+    /// Independent sequences (no cache); each result equals forward() of that sequence alone on an
+    /// empty cache, bit for bit.
+    public func forwardBatch(_ sequences: [[Int]], logitsFor rows: [[Int]]) -> [[Float]] {
+        precondition(sequences.count == rows.count, "one row list per sequence")
+        return run(sequences, past: 0, cache: nil, append: false, rows: rows, padded: true)
+    }
+
+    /// Greedy decoding with the KV cache; ties go to the lowest id. Stops after a stop id (which is
+    /// included, as transformers' generate does), after maxNewTokens, or when shouldStop(generated).
+    public func generate(prompt: [Int], maxNewTokens: Int, stopTokenIds: Set<Int>,
+                         shouldStop: (([Int]) -> Bool)? = nil) -> [Int] {
+        guard !prompt.isEmpty, maxNewTokens > 0 else { return [] }
+        let cache = makeCache(capacity: prompt.count + maxNewTokens)
+        var logits = run([prompt], past: 0, cache: cache, append: true, rows: [[prompt.count - 1]], padded: true)[0]
+        var out: [Int] = []
+        while true {
+            let next = logits.withUnsafeBufferPointer { Kernels.argmax($0.baseAddress!, $0.count) }
+            out.append(next)
+            if stopTokenIds.contains(next) || out.count >= maxNewTokens || (shouldStop?(out) ?? false) { break }
+            logits = run([[next]], past: cache.count, cache: cache, append: true, rows: [[0]], padded: false)[0]
+        }
+        return out
+    }
+
+    // MARK: the pass
+
+    struct Segment {
+        var row: Int          // first activation row
+        var count: Int        // real tokens
+        var headSlots: [Int]  // LM-head input row of each requested logit row
+    }
+
+    /// Runs token segments that all follow the same `past` cached positions.
+    func run(_ seqs: [[Int]], past: Int, cache: KVCache?, append: Bool, rows: [[Int]], padded: Bool) -> [[Float]] {
+        precondition(!append || seqs.count == 1, "only a single segment appends to the cache")
+        precondition(past == 0 || cache != nil)
+        let quantum = padded ? Gemm.rowQuantum : 1
+        func roundUp(_ n: Int) -> Int { (n + quantum - 1) / quantum * quantum }
+        var segs: [Segment] = []
+        var total = 0, headTotal = 0
+        for (s, seq) in seqs.enumerated() {
+            for r in rows[s] { precondition(r >= 0 && r < seq.count, "logit row \(r) outside 0..<\(seq.count)") }
+            for t in seq { precondition(t >= 0 && t < config.vocabSize, "token id \(t) outside the vocabulary") }
+            // Position p goes to a row ≡ p (mod quantum); requested rows likewise in the head input.
+            let lead = past % quantum
+            var slots: [Int] = []
+            var cur = headTotal
+            for r in rows[s] {
+                let slot = cur + ((past + r - cur) % quantum + quantum) % quantum
+                slots.append(slot)
+                cur = slot + 1
+            }
+            segs.append(Segment(row: total + lead, count: seq.count, headSlots: slots))
+            total += roundUp(lead + seq.count)
+            headTotal = roundUp(cur)
+        }
+        if let cache, append { cache.reserve(past + seqs[0].count) }
+        rope.ensure(past + (seqs.map(\.count).max() ?? 0) + 1)
+        if total == 0 { return rows.map { _ in [] } }
+
+        let x = Buffer(total * d), h = Buffer(total * d), tmp = Buffer(total * d)
+        let qkv = Buffer(total * qkvDim), attn = Buffer(total * qDim)
+        let gu = Buffer(total * 2 * inter), act = Buffer(total * inter)
+        defer { [x, h, tmp, qkv, attn, gu, act].forEach { $0.free() } }
+        let realRows: [Int] = segs.flatMap { s in (s.row..<(s.row + s.count)) }
+        let P = parameters
+
+        // Embedding.
+        for (s, seq) in seqs.enumerated() {
+            for (i, t) in seq.enumerated() { (x.p + (segs[s].row + i) * d).update(from: P[P.embed + t * d], count: d) }
+        }
+        for (l, L) in P.layers.enumerated() {
+            // Attention block.
+            forRows(realRows) { r in Kernels.rmsNorm(x.p + r * d, weight: P[L.attnNorm], eps: self.eps, h.p + r * d, self.d) }
+            Gemm.parallel(.none, .transposed, m: total, n: qkvDim, k: d, a: h.p, lda: d, b: P[L.wq], ldb: d,
+                          c: qkv.p, ldc: qkvDim)
+            for (s, seg) in segs.enumerated() {
+                _ = s
+                forRange(seg.count) { i in
+                    let row = qkv.p + (seg.row + i) * self.qkvDim
+                    self.rope.apply(row, heads: self.heads, headDim: self.headDim, pos: past + i)
+                    self.rope.apply(row + self.qDim, heads: self.kvHeads, headDim: self.headDim, pos: past + i)
+                }
+            }
+            if padded {
+                attentionBlocked(segs: segs, past: past, cache: cache, layer: l, qkv: qkv.p, out: attn.p)
+            } else {
+                attentionDirect(segs: segs, past: past, cache: cache, layer: l, qkv: qkv.p, out: attn.p)
+            }
+            if let cache, append {
+                let seg = segs[0]
+                for i in 0..<seg.count {
+                    let src = qkv.p + (seg.row + i) * qkvDim + qDim
+                    (cache.keys[l] + (past + i) * kvDim).update(from: src, count: kvDim)
+                    (cache.values[l] + (past + i) * kvDim).update(from: src + kvDim, count: kvDim)
+                }
+            }
+            Gemm.parallel(.none, .transposed, m: total, n: d, k: qDim, a: attn.p, lda: qDim, b: P[L.wo], ldb: qDim,
+                          c: tmp.p, ldc: d)
+            forRows(realRows) { r in Kernels.add(tmp.p + r * self.d, into: x.p + r * self.d, self.d) }
+            // MLP block.
+            forRows(realRows) { r in Kernels.rmsNorm(x.p + r * d, weight: P[L.mlpNorm], eps: self.eps, h.p + r * d, self.d) }
+            Gemm.parallel(.none, .transposed, m: total, n: 2 * inter, k: d, a: h.p, lda: d, b: P[L.wGate], ldb: d,
+                          c: gu.p, ldc: 2 * inter)
+            forRows(realRows) { r in
+                let g = gu.p + r * 2 * self.inter
+                Kernels.swiglu(gate: g, up: g + self.inter, act.p + r * self.inter, self.inter)
+            }
+            Gemm.parallel(.none, .transposed, m: total, n: d, k: inter, a: act.p, lda: inter, b: P[L.wDown], ldb: inter,
+                          c: tmp.p, ldc: d)
+            forRows(realRows) { r in Kernels.add(tmp.p + r * self.d, into: x.p + r * self.d, self.d) }
+        }
+        if let cache, append { cache.append(count: seqs[0].count) }
+
+        // Final norm and LM head, only for the requested rows.
+        if headTotal == 0 { return rows.map { _ in [] } }
+        let hs = Buffer(headTotal * d)
+        defer { hs.free() }
+        var pairs: [(src: Int, dst: Int)] = []
+        for (s, seg) in segs.enumerated() {
+            for (j, r) in rows[s].enumerated() { pairs.append((seg.row + r, seg.headSlots[j])) }
+        }
+        forRange(pairs.count) { i in
+            Kernels.rmsNorm(x.p + pairs[i].src * self.d, weight: P[P.finalNorm], eps: self.eps, hs.p + pairs[i].dst * self.d, self.d)
+        }
+        let vocab = config.vocabSize
+        var logits = [Float](repeating: 0, count: headTotal * vocab)
+        logits.withUnsafeMutableBufferPointer { lp in
+            Gemm.parallel(.none, .transposed, m: headTotal, n: vocab, k: d, a: hs.p, lda: d, b: P[P.lmHead], ldb: d,
+                          c: lp.baseAddress!, ldc: vocab)
+        }
+        return segs.map { seg in
+            var out = [Float](repeating: 0, count: seg.headSlots.count * vocab)
+            for (j, slot) in seg.headSlots.enumerated() {
+                out.replaceSubrange((j * vocab)..<((j + 1) * vocab), with: logits[(slot * vocab)..<((slot + 1) * vocab)])
+            }
+            return out
+        }
+    }
+
+    /// Causal GQA attention with chunking-invariant call shapes. Per (segment, KV head) the keys and
+    /// values of positions 0..<past+count are copied contiguous (cache, then the segment's own),
+    /// zero-padded to a multiple of queryBlock. One task per (segment, head, absolute query block
+    /// [b·QB, (b+1)·QB)): the block's queries are copied to a zeroed [QB × headDim] tile at their
+    /// offsets, S = scale·Q·Kᵀ over keys 0..<(b+1)·QB, causal softmax per real row, O = S·V — every
+    /// call's shape depends only on b, and masked entries contribute exact zeros.
+    func attentionBlocked(segs: [Segment], past: Int, cache: KVCache?, layer: Int,
+                          qkv: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+        let qb = Llama.queryBlock, hd = headDim
+        let group = heads / kvHeads
+        // Contiguous K and V per (segment, kv head).
+        var kvOffsets: [Int] = []
+        var kvTotal = 0
+        for seg in segs {
+            kvOffsets.append(kvTotal)
+            kvTotal += kvHeads * ((past + seg.count + qb - 1) / qb * qb) * hd
+        }
+        let kBuf = Buffer(kvTotal), vBuf = Buffer(kvTotal)
+        defer { kBuf.free(); vBuf.free() }
+        ThreadPool.forEachTask(segs.count * kvHeads) { i in
+            let s = i / self.kvHeads, g = i % self.kvHeads, seg = segs[s]
+            let lpad = (past + seg.count + qb - 1) / qb * qb
+            let kDst = kBuf.p + kvOffsets[s] + g * lpad * hd, vDst = vBuf.p + kvOffsets[s] + g * lpad * hd
+            if let cache {
+                for j in 0..<past {
+                    (kDst + j * hd).update(from: cache.keys[layer] + j * self.kvDim + g * hd, count: hd)
+                    (vDst + j * hd).update(from: cache.values[layer] + j * self.kvDim + g * hd, count: hd)
+                }
+            }
+            for j in 0..<seg.count {
+                let src = qkv + (seg.row + j) * self.qkvDim + self.qDim + g * hd
+                (kDst + (past + j) * hd).update(from: src, count: hd)
+                (vDst + (past + j) * hd).update(from: src + self.kvDim, count: hd)
+            }
+        }
+        struct Task { var seg: Int, head: Int, block: Int }
+        var tasks: [Task] = []
+        for (s, seg) in segs.enumerated() where seg.count > 0 {
+            for h in 0..<heads {
+                for b in (past / qb)...((past + seg.count - 1) / qb) { tasks.append(Task(seg: s, head: h, block: b)) }
+            }
+        }
+        ThreadPool.forEachTask(tasks.count) { ti in
+            let t = tasks[ti], seg = segs[t.seg], g = t.head / group
+            let lpad = (past + seg.count + qb - 1) / qb * qb
+            let kSrc = kBuf.p + kvOffsets[t.seg] + g * lpad * hd, vSrc = vBuf.p + kvOffsets[t.seg] + g * lpad * hd
+            let b0 = t.block * qb, keys = b0 + qb
+            let first = max(b0, past), last = min(b0 + qb, past + seg.count)   // real positions [first, last)
+            let q = Buffer(qb * hd), o = Buffer(qb * hd)
+            let sc = UnsafeMutablePointer<Float>.allocate(capacity: qb * keys)
+            defer { q.free(); o.free(); sc.deallocate() }
+            for p in first..<last {
+                (q.p + (p - b0) * hd).update(from: qkv + (seg.row + p - past) * self.qkvDim + t.head * hd, count: hd)
+            }
+            Gemm.sgemm(.none, .transposed, m: qb, n: keys, k: hd, alpha: self.scale, a: q.p, lda: hd,
+                       b: kSrc, ldb: hd, c: sc, ldc: keys)
+            for i in 0..<qb {
+                let row = sc + i * keys
+                let p = b0 + i
+                if p >= first && p < last {
+                    Kernels.softmax(row, p + 1)
+                    (row + p + 1).update(repeating: 0, count: keys - p - 1)
+                } else {
+                    row.update(repeating: 0, count: keys)
+                }
+            }
+            Gemm.sgemm(.none, .none, m: qb, n: hd, k: keys, a: sc, lda: keys, b: vSrc, ldb: hd, c: o.p, ldc: hd)
+            for p in first..<last {
+                (out + (seg.row + p - past) * self.qDim + t.head * hd).update(from: o.p + (p - b0) * hd, count: hd)
+            }
+        }
+    }
+
+    /// Attention for unpadded passes (generate's decode steps): one task per (segment, head,
+    /// 64-row query block), S over the cached keys and the segment's own, O = S·V, through sgemm.
+    func attentionDirect(segs: [Segment], past: Int, cache: KVCache?, layer: Int,
+                   qkv: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+        struct Task { var seg: Int, head: Int, r0: Int, r1: Int }
+        var tasks: [Task] = []
+        let qb = 64
+        for (s, seg) in segs.enumerated() {
+            for h in 0..<heads {
+                var r0 = 0
+                while r0 < seg.count { tasks.append(Task(seg: s, head: h, r0: r0, r1: min(seg.count, r0 + qb))); r0 += qb }
+            }
+        }
+        let group = heads / kvHeads
+        let pastK = cache.map { $0.keys[layer] }, pastV = cache.map { $0.values[layer] }
+        ThreadPool.forEachTask(tasks.count) { ti in
+            let t = tasks[ti], seg = segs[t.seg]
+            let g = t.head / group
+            let m = t.r1 - t.r0, keys = past + t.r1
+            let s = UnsafeMutablePointer<Float>.allocate(capacity: m * keys)
+            defer { s.deallocate() }
+            let q = qkv + (seg.row + t.r0) * self.qkvDim + t.head * self.headDim
+            let newK = qkv + seg.row * self.qkvDim + self.qDim + g * self.headDim
+            let newV = newK + self.kvDim
+            if past > 0 {
+                Gemm.sgemm(.none, .transposed, m: m, n: past, k: self.headDim, alpha: self.scale, a: q, lda: self.qkvDim,
+                           b: pastK! + g * self.headDim, ldb: self.kvDim, c: s, ldc: keys)
+            }
+            Gemm.sgemm(.none, .transposed, m: m, n: t.r1, k: self.headDim, alpha: self.scale, a: q, lda: self.qkvDim,
+                       b: newK, ldb: self.qkvDim, c: s + past, ldc: keys)
+            for i in 0..<m {
+                let row = s + i * keys
+                let visible = past + t.r0 + i + 1
+                Kernels.softmax(row, visible)
+                if visible < keys { (row + visible).update(repeating: 0, count: keys - visible) }
+            }
+            let o = out + (seg.row + t.r0) * self.qDim + t.head * self.headDim
+            if past > 0 {
+                Gemm.sgemm(.none, .none, m: m, n: self.headDim, k: past, a: s, lda: keys,
+                           b: pastV! + g * self.headDim, ldb: self.kvDim, c: o, ldc: self.qDim)
+            }
+            Gemm.sgemm(.none, .none, m: m, n: self.headDim, k: t.r1, a: s + past, lda: keys,
+                       b: newV, ldb: self.qkvDim, beta: past > 0 ? 1 : 0, c: o, ldc: self.qDim)
+        }
+    }
+
+    // MARK: helpers
+
+    /// Runs body over rows in parallel when there is enough work.
+    @inline(__always) func forRows(_ rows: [Int], _ body: (Int) -> Void) {
+        if rows.count < 8 { for r in rows { body(r) }; return }
+        ThreadPool.forEachSlice(rows.count) { range in for i in range { body(rows[i]) } }
+    }
+
+    @inline(__always) func forRange(_ n: Int, _ body: (Int) -> Void) {
+        if n < 8 { for i in 0..<n { body(i) }; return }
+        ThreadPool.forEachSlice(n) { range in for i in range { body(i) } }
+    }
+}
+
+/// A zero-initialised scratch array (explicitly freed; no per-element allocation in hot loops).
+final class Buffer {
+    let p: UnsafeMutablePointer<Float>
+    init(_ n: Int) {
+        p = .allocate(capacity: max(n, 1))
+        p.initialize(repeating: 0, count: max(n, 1))
+    }
+    func free() { p.deallocate() }
+}
+
+/// Index of the largest value; ties go to the lowest index (torch.argmax).
+public func argmax(_ v: [Float]) -> Int {
+    v.withUnsafeBufferPointer { $0.isEmpty ? 0 : Kernels.argmax($0.baseAddress!, $0.count) }
+}

@@ -1,0 +1,97 @@
+// Matrix products through OpenBLAS cblas_sgemm, row-major. All four transpose combinations, β for
+// accumulation, leading dimensions for strided views, a strided-batched form, and a parallel form.
+//
+// Determinism (measured on this machine's OpenBLAS 0.3.21, which picks its Zen kernels): a row of
+// A·Bᵀ is NOT bit-identical across calls with different row counts, nor across column slices. It is
+// identical when the row sits at the same position modulo `rowQuantum` (24) in a call whose row count
+// is a multiple of the quantum, with the same column count (GemmTests checks exactly this). So:
+//  * callers that need batch-invariant rows lay every sequence out starting at a multiple of
+//    rowQuantum and pad the row count to a multiple of it (Models does);
+//  * Gemm.parallel splits such products by row blocks at multiples of rowQuantum, full width;
+//  * single-row products (decoding) are split by fixed 256-wide column chunks (rows of one are
+//    column-invariant, also tested);
+// so every element is computed by the same call shape for any thread count.
+
+import CBLAS
+
+public enum Transpose: Sendable {
+    case none, transposed
+    var cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
+}
+
+public enum Gemm {
+    /// C[m×n] = α·op(A)·op(B) + β·C on the calling thread. op(A) is m×k, op(B) is k×n.
+    @inline(__always)
+    public static func sgemm(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int,
+                             alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                             b: UnsafePointer<Float>, ldb: Int,
+                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {  // BLAS leaves C·β; make that explicit for β = 0.
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
+        cblas_sgemm(CblasRowMajor, ta.cblas, tb.cblas, Int32(m), Int32(n), Int32(k), alpha,
+                    a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Row positions are bit-stable modulo this many rows (see the note at the top).
+    public static let rowQuantum = 24
+    /// Fixed column-chunk width for single-row products.
+    public static let columnChunk = 256
+
+    /// Same contract as sgemm, spread over ThreadPool; results do not depend on the thread count.
+    public static func parallel(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int,
+                                alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                                b: UnsafePointer<Float>, ldb: Int,
+                                beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let threads = ThreadPool.threadCount
+        if m == 1 && n > columnChunk {
+            // Same chunked call shapes whatever the thread count.
+            columnChunks(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                         beta: beta, c: c, ldc: ldc, parallel: threads > 1)
+        } else if m % rowQuantum == 0 && m > rowQuantum && threads > 1 {
+            let blocks = m / rowQuantum
+            ThreadPool.forEachSlice(blocks) { range in
+                let r0 = range.lowerBound * rowQuantum
+                let aRow = ta == .none ? a + r0 * lda : a + r0
+                sgemm(ta, tb, m: range.count * rowQuantum, n: n, k: k, alpha: alpha, a: aRow, lda: lda,
+                      b: b, ldb: ldb, beta: beta, c: c + r0 * ldc, ldc: ldc)
+            }
+        } else {
+            sgemm(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                  beta: beta, c: c, ldc: ldc)
+        }
+    }
+
+    private static func columnChunks(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int,
+                                     alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                                     b: UnsafePointer<Float>, ldb: Int,
+                                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, parallel: Bool) {
+        let chunks = (n + columnChunk - 1) / columnChunk
+        let run = { (t: Int) in
+            let j0 = t * columnChunk
+            let w = min(columnChunk, n - j0)
+            let bCol = tb == .none ? b + j0 : b + j0 * ldb
+            sgemm(ta, tb, m: m, n: w, k: k, alpha: alpha, a: a, lda: lda, b: bCol, ldb: ldb,
+                  beta: beta, c: c + j0, ldc: ldc)
+        }
+        if parallel {
+            ThreadPool.forEachSlice(chunks) { range in for t in range { run(t) } }
+        } else {
+            for t in 0..<chunks { run(t) }
+        }
+    }
+
+    /// batch independent products C_i = α·op(A_i)·op(B_i) + β·C_i with A_i = a + i·strideA etc.
+    /// Batches run in parallel on the pool; each is one single-threaded sgemm.
+    public static func stridedBatched(_ ta: Transpose, _ tb: Transpose, batch: Int, m: Int, n: Int, k: Int,
+                                      alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, strideA: Int,
+                                      b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+                                      beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int) {
+        ThreadPool.forEachTask(batch) { i in
+            sgemm(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a + i * strideA, lda: lda,
+                  b: b + i * strideB, ldb: ldb, beta: beta, c: c + i * strideC, ldc: ldc)
+        }
+    }
+}

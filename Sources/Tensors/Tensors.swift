@@ -1,1 +1,0 @@
-// Tensors module: see Package.swift for its place in the layering.
