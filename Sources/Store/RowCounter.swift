@@ -42,14 +42,17 @@ enum RowCounter {
         }
     }
 
-    /// RFC 4180 record count (quoted fields may hold newlines); returns the first data record's raw text.
+    /// RFC 4180 record count as Python's csv module reads it: a quote opens a quoted field only at
+    /// the start of a field (quoted fields may hold commas and newlines, `""` is a literal quote);
+    /// elsewhere it is an ordinary character. Returns the first data record's raw text.
     static func csvRecords(_ data: Data, skipHeader: Bool) -> (Int, String) {
-        var inQuotes = false
+        enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        var state = State.fieldStart
         var records = 0
         var recordStart = 0
         var recordHasBytes = false
         var first = ""
-        var i = 0
         data.withUnsafeBytes { (b: UnsafeRawBufferPointer) in
             let n = b.count
             func endRecord(_ end: Int) {
@@ -61,13 +64,20 @@ enum RowCounter {
                 }
                 recordHasBytes = false
                 recordStart = end + 1
+                state = .fieldStart
             }
-            while i < n {
+            for i in 0..<n {
                 let c = b[i]
-                if c == UInt8(ascii: "\"") { inQuotes.toggle(); recordHasBytes = true }
-                else if c == UInt8(ascii: "\n") && !inQuotes { endRecord(i) }
-                else if c != UInt8(ascii: "\r") { recordHasBytes = true }
-                i += 1
+                switch state {
+                case .quoted:
+                    if c == quote { state = .quoteInQuoted }
+                case .fieldStart, .unquoted, .quoteInQuoted:
+                    if c == quote && state == .fieldStart { state = .quoted; recordHasBytes = true }
+                    else if c == quote && state == .quoteInQuoted { state = .quoted }
+                    else if c == comma { state = .fieldStart; recordHasBytes = true }
+                    else if c == lf { endRecord(i) }
+                    else if c != cr { state = .unquoted; recordHasBytes = true }
+                }
             }
             endRecord(n)
         }

@@ -114,6 +114,9 @@ final class DataStoreTests: XCTestCase {
         let csv = "h1,h2\n\"a\nb\",c\r\n\"x \"\"q\"\"\",y\nlast,row"
         let (n, first) = RowCounter.csvRecords(Data(csv.utf8), skipHeader: true)
         XCTAssertEqual(n, 3)
+        // A quote inside an unquoted field is an ordinary character (as in Python's csv and MMLU's files).
+        let stray = "a 5\" pipe,b\nc,d\n\"e\",f\n"
+        XCTAssertEqual(RowCounter.csvRecords(Data(stray.utf8), skipHeader: false).0, 3)
         XCTAssertEqual(first, "\"a\nb\",c\r")
     }
 }
@@ -135,5 +138,40 @@ final class DataStoreConcurrencyTests: XCTestCase {
         }
         XCTAssertEqual(errors, [])
         XCTAssertEqual(try store.usedVariant(dataset: "toy").id, "copy")
+    }
+}
+
+/// The shipped registry against the real copies in ../shared/data (skipped where that folder is absent):
+/// every set there must verify, with the variant SOURCE.md describes.
+final class SharedDataRegistryTests: XCTestCase {
+    func testSharedDataVerifiesAgainstTheRegistry() throws {
+        let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data")
+        guard FileManager.default.fileExists(atPath: shared.path) else { throw XCTSkip("no ../shared/data here") }
+        let registry = try Registry.builtIn()
+        #if DEBUG
+        // Debug builds hash slowly: check the files under 1 MB here (SFTGO_TEST_ALL_SHARED=1: all); release checks all.
+        let limit: Int64 = ProcessInfo.processInfo.environment["SFTGO_TEST_ALL_SHARED"] == "1" ? .max : 1 << 20
+        #else
+        let limit: Int64 = .max
+        #endif
+        let expectedVariant = ["lima": "llamafactory", "hellaswag": "olmo-reconstruction"]
+        var checked = 0
+        for d in registry.datasets where d.name != "alpaca" {
+            let v = d.variants.first { $0.id == (expectedVariant[d.name] ?? "upstream") }!
+            for f in v.files where (f.bytes ?? 0) <= limit {
+                let url = shared.appendingPathComponent(d.name).appendingPathComponent(f.path)
+                let digest = try FileDigest.of(url)
+                if let s = f.sha256 { XCTAssertEqual(digest.sha256, s, "\(d.name)/\(f.path)") }
+                if let g = f.gitBlob { XCTAssertEqual(digest.gitBlob, g, "\(d.name)/\(f.path)") }
+                XCTAssertEqual(digest.bytes, f.bytes ?? digest.bytes, "\(d.name)/\(f.path)")
+                if let rows = f.rows, let format = f.format {
+                    XCTAssertEqual(try RowCounter.count(url, format: format).rows, rows, "\(d.name)/\(f.path)")
+                }
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThanOrEqual(checked, 190)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: shared.appendingPathComponent("alpaca").path))
     }
 }
