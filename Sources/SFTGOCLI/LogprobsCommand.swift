@@ -1,7 +1,45 @@
 import ArgumentParser
+import Foundation
+import Models
+import Tensors
+import Tokenizers
 
+/// `sftgo logprobs --model DIR (--ids JSON | --text TEXT)`: JSON with the ids, each token's
+/// log-probability given its prefix (null for the first token, which has none) and the perplexity
+/// exp(−mean log-prob) over the scored tokens.
 public struct LogprobsCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(commandName: "logprobs")
+    public static let configuration = CommandConfiguration(
+        commandName: "logprobs", abstract: "Per-token log-probabilities and perplexity of a sequence.")
+    @Option(help: "Hugging Face model folder.") var model: String
+    @Option(help: "Token ids as a JSON array.") var ids: String?
+    @Option(help: "Text (encoded without added special tokens).") var text: String?
     public init() {}
-    public func run() throws { throw NotYetAvailable(what: "'logprobs'") }
+
+    public func validate() throws {
+        if (ids == nil) == (text == nil) { throw ValidationError("give exactly one of --ids and --text") }
+    }
+
+    public func run() throws {
+        let dir = URL(fileURLWithPath: model)
+        let llama = try Llama(directory: dir)
+        let input: [Int]
+        if let ids { input = try parseIds(ids) } else {
+            input = try Tokenizer(directory: dir).encode(text!, addSpecialTokens: false)
+        }
+        guard input.count >= 2 else { throw ValidationError("need at least two tokens to score (got \(input.count))") }
+        try llama.validate(input)
+        let v = llama.config.vocabSize
+        var logits = llama.forward(input, cache: llama.makeCache(capacity: input.count),
+                                   logitsFor: Array(0..<(input.count - 1)))
+        var lps: [Double] = []
+        logits.withUnsafeMutableBufferPointer { p in
+            for i in 0..<(input.count - 1) {
+                let row = p.baseAddress! + i * v
+                lps.append(Double(input[i + 1] < v ? row[input[i + 1]] - Kernels.logSumExp(row, v) : -.infinity))
+            }
+        }
+        let ppl = Foundation.exp(-lps.reduce(0, +) / Double(lps.count))
+        let lpText = (["null"] + lps.map { String($0) }).joined(separator: ", ")
+        print("{\"ids\": [\(input.map(String.init).joined(separator: ", "))], \"logprobs\": [\(lpText)], \"perplexity\": \(ppl)}")
+    }
 }
