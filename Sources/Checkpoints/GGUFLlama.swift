@@ -83,7 +83,7 @@ public enum GGUFLlama {
                 for i in 0 ..< half {
                     let from = (h * headDim + 2 * i + j) * cols
                     let to = (h * headDim + j * half + i) * cols
-                    UnsafeMutableBufferPointer(rebasing: dst[to ..< to + cols])
+                    _ = UnsafeMutableBufferPointer(rebasing: dst[to ..< to + cols])
                         .update(fromContentsOf: UnsafeBufferPointer(rebasing: src[from ..< from + cols]))
                 }
             }

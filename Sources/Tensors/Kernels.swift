@@ -53,7 +53,8 @@ public enum Kernels {
     @inline(__always)
     public static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         var i = 0
-        while i + 16 <= n { Vec.store(Vec.load(y + i) + Vec.load(x + i) * a, y + i); i += 16 }
+        let av = SIMD16<Float>(repeating: a)   // explicit splat: SIMD-with-scalar operators are slow here
+        while i + 16 <= n { Vec.store(Vec.load(y + i) + Vec.load(x + i) * av, y + i); i += 16 }
         while i < n { y[i] += a * x[i]; i += 1 }
     }
 
@@ -61,7 +62,8 @@ public enum Kernels {
     @inline(__always)
     public static func scale(_ x: UnsafeMutablePointer<Float>, by a: Float, _ n: Int) {
         var i = 0
-        while i + 16 <= n { Vec.store(Vec.load(x + i) * a, x + i); i += 16 }
+        let av = SIMD16<Float>(repeating: a)
+        while i + 16 <= n { Vec.store(Vec.load(x + i) * av, x + i); i += 16 }
         while i < n { x[i] *= a; i += 1 }
     }
 

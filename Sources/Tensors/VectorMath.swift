@@ -6,26 +6,29 @@
 
 public typealias Float16x = SIMD16<Float>
 
+// Written with explicit SIMD16(repeating:) constants and `replacing(with:where:)`: the SIMD-with-
+// scalar operators and `clamped` compile to slow per-lane code here (measured 24 M exp/s against
+// 366 M exp/s for this form on the loaded machine).
 @inline(__always)
 public func vexp(_ x: SIMD16<Float>) -> SIMD16<Float> {
-    let lo: Float = -87.3
-    let xc = x.clamped(lowerBound: SIMD16(repeating: lo), upperBound: SIMD16(repeating: 88.0))
+    let lo = SIMD16<Float>(repeating: -87.3), hi = SIMD16<Float>(repeating: 88.0)
+    let xc = x.replacing(with: lo, where: x .< lo).replacing(with: hi, where: x .> hi)
     // Round x·log2(e) to nearest by the 1.5·2^23 trick; t's low mantissa bits then hold n.
-    let magic: Float = 12582912.0
-    let t = xc * 1.44269504088896341 + magic
+    let magic = SIMD16<Float>(repeating: 12582912.0)
+    let t = xc * SIMD16(repeating: 1.44269504088896341) + magic
     let n = t - magic
-    var r = xc - n * 0.693359375           // ln2 high part: n·hi is exact
-    r = r - n * (-2.12194440e-4)           // ln2 low part
+    var r = xc - n * SIMD16(repeating: 0.693359375)      // ln2 high part: n·hi is exact
+    r = r - n * SIMD16(repeating: -2.12194440e-4)        // ln2 low part
     let r2 = r * r
-    var p = r * 1.9875691500e-4 + 1.3981999507e-3
-    p = p * r + 8.3334519073e-3
-    p = p * r + 4.1665795894e-2
-    p = p * r + 1.6666665459e-1
-    p = p * r + 5.0000001201e-1
-    p = p * r2 + r + 1
-    let ni = unsafeBitCast(t, to: SIMD16<Int32>.self) &- 0x4B40_0000
-    let scale = unsafeBitCast((ni &+ 127) &<< 23, to: SIMD16<Float>.self)
-    return (p * scale).replacing(with: 0, where: x .< lo)
+    var p = r * SIMD16(repeating: 1.9875691500e-4) + SIMD16(repeating: 1.3981999507e-3)
+    p = p * r + SIMD16(repeating: 8.3334519073e-3)
+    p = p * r + SIMD16(repeating: 4.1665795894e-2)
+    p = p * r + SIMD16(repeating: 1.6666665459e-1)
+    p = p * r + SIMD16(repeating: 5.0000001201e-1)
+    p = p * r2 + r + SIMD16(repeating: 1)
+    let ni = unsafeBitCast(t, to: SIMD16<Int32>.self) &- SIMD16(repeating: 0x4B40_0000)
+    let scale = unsafeBitCast((ni &+ SIMD16(repeating: 127)) &<< SIMD16(repeating: 23), to: SIMD16<Float>.self)
+    return (p * scale).replacing(with: SIMD16(repeating: 0), where: x .< lo)
 }
 
 /// Scalar exp with exactly the vector version's rounding (for tails shorter than one vector).

@@ -43,7 +43,7 @@ struct JSONNode {
     var optString: String? { value as? String }
 
     func int() throws -> Int {
-        guard let n = value as? NSNumber, !(value is Bool) || true else { throw fail("must be an integer") }
+        guard let n = value as? NSNumber else { throw fail("must be an integer") }
         return n.intValue
     }
     var optInt: Int? { (value as? NSNumber)?.intValue }

@@ -60,6 +60,10 @@ final class BenchmarkTextAgreementTests: XCTestCase {
         guard let dir = Paths.smollm2 else { throw XCTSkip("imported SmolLM2 not found (run `make setup`, or set SFTGO_SMOLLM2_DIR)") }
         try agreement("smollm2-upstream", dir)
     }
+    func testRealLlama32() throws {
+        guard let dir = Paths.llama32 else { throw XCTSkip("Llama-3.2 tokenizer not found (see TokenizerGoldenTests)") }
+        try agreement("llama3.2-real", dir)
+    }
     func testMiniFixtures() throws {
         #if DEBUG
         throw XCTSkip("slow in debug builds: run `swift test -c release -Xswiftc -enable-testing --filter BenchmarkTextAgreementTests`")

