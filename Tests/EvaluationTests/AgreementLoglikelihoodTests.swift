@@ -51,4 +51,22 @@ final class AgreementLoglikelihoodTests: XCTestCase {
                      requests, docs, maxDelta, worst, nearTies, flips))
         XCTAssertGreaterThan(requests, 0)
     }
+
+    /// With the real model: request order and branch pass sizes do not change a single bit.
+    func testRealModelResultsIndependentOfOrderAndPassSizes() throws {
+        let dir = try smolLM2Directory()
+        var reqs: [LoglikelihoodRequest] = []
+        for g in try LMEvalGolden.load(model: "smollm2") where ["hellaswag", "openbookqa"].contains(g.key) {
+            for docs in g.tasks.values {
+                for d in docs.prefix(4) { reqs += d.continuations.map { .init(context: d.context, continuation: $0) } }
+            }
+        }
+        let a = try LlamaLanguageModel(directory: dir).loglikelihood(reqs, progress: nil)
+        var o = ScoringOptions()
+        o.maxBranchesPerPass = 1
+        o.maxBranchRowsPerPass = 1
+        let b = try LlamaLanguageModel(directory: dir, options: o).loglikelihood(reqs.reversed(), progress: nil)
+        XCTAssertEqual(a.map(\.logprob.bitPattern), b.reversed().map(\.logprob.bitPattern))
+        XCTAssertEqual(a.map(\.isGreedy), b.reversed().map(\.isGreedy))
+    }
 }

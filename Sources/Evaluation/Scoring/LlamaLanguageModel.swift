@@ -1,8 +1,49 @@
-// The Swift Llama as lm-eval's LanguageModel: weights + Hugging Face tokenizer behind the
-// prefix-reuse scorer (PrefixScorer). Backend: InterimLlamaBackend until the engine's Llama
-// (module Models) is on main.
+// The Swift Llama as lm-eval's LanguageModel: the engine's Llama (module Models) and the Hugging
+// Face tokenizer behind the prefix-reuse scorer (PrefixScorer).
 import Foundation
+import Models
 import Tokenizers
+
+/// The engine's Llama with one KV cache, as the scorer's backend. The engine's forward is
+/// bit-invariant to how a sequence is split (cache, branches, batch, threads), so prefix reuse
+/// gives the same bits as scoring each request alone.
+final class LlamaScoringBackend: PrefixScoringBackend {
+    let model: Llama
+    let contextWindow: Int
+    let extraStopIds: Set<Int>
+    private let cache: KVCache
+
+    init(model: Llama, contextWindow: Int, extraStopIds: Set<Int>) {
+        self.model = model
+        self.contextWindow = contextWindow
+        self.extraStopIds = extraStopIds
+        cache = model.makeCache(capacity: min(contextWindow, 4096))  // grows on demand
+    }
+
+    var vocabularySize: Int { model.config.vocabSize }
+    var prefixCount: Int { cache.count }
+
+    func truncatePrefix(to count: Int) throws { cache.truncate(to: count) }
+
+    func extendPrefix(_ tokens: [Int], logitsFor rows: [Int]) throws -> [Float] {
+        try model.validate(tokens)
+        return model.forward(tokens, cache: cache, logitsFor: rows)
+    }
+
+    func scoreBranches(_ branches: [[Int]], logitsFor rows: [[Int]]) throws -> [[Float]] {
+        for b in branches { try model.validate(b) }
+        return model.forwardBranches(branches, after: cache, logitsFor: rows)
+    }
+
+    func generate(prompt: [Int], maxNewTokens: Int, stopTokenIds: Set<Int>,
+                  shouldStop: ([Int]) -> Bool) throws -> [Int] {
+        try model.validate(prompt)
+        return withoutActuallyEscaping(shouldStop) { stop in
+            model.generate(prompt: prompt, maxNewTokens: maxNewTokens,
+                           stopTokenIds: stopTokenIds.union(extraStopIds), shouldStop: stop)
+        }
+    }
+}
 
 public final class LlamaLanguageModel: LanguageModel, ScoringStatsReporting {
     public let scorer: PrefixScorer
@@ -14,7 +55,10 @@ public final class LlamaLanguageModel: LanguageModel, ScoringStatsReporting {
     public init(directory: URL, options: ScoringOptions = ScoringOptions()) throws {
         let tokenizer = try Tokenizer(directory: directory)
         let window = try options.maxLength ?? ModelWindow.lmEvalMaxLength(directory: directory)
-        let backend = try InterimLlamaBackend(directory: directory, contextWindow: window)
+        let model = try Llama(directory: directory)
+        // generation_config.json's eos ids stop generation too (eval-spec §1.4).
+        let backend = LlamaScoringBackend(model: model, contextWindow: window,
+                                          extraStopIds: Set(tokenizer.generationEosTokenIds))
         scorer = try PrefixScorer(backend: backend, tokenizer: HFTokenizerAdapter(tokenizer),
                                   identity: try ModelIdentity.of(directory: directory), options: options)
     }
