@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"], swiftSettings: swift5),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], swiftSettings: swift5),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swift5),
-        .testTarget(name: "ModelsTests", dependencies: ["Models"], swiftSettings: swift5),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "Tokenizers"], swiftSettings: swift5),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], swiftSettings: swift5),
         .testTarget(name: "CLITests", dependencies: ["SFTGOCLI"], swiftSettings: swift5),
     ]

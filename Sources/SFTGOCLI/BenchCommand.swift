@@ -37,7 +37,7 @@ public struct BenchCommand: ParsableCommand {
     @Flag(name: [.customLong("log_samples"), .customLong("log-samples")], help: "Write per-sample JSONL.")
     var logSamples = false
 
-    @Option(name: [.customLong("data-dir"), .customLong("data_dir")], help: "Benchmark data directory (default $SFTGO_DATA_DIR, else ../shared/data).")
+    @Option(name: [.customLong("data-dir"), .customLong("data_dir")], help: "Benchmark data directory (default $SFTGO_DATA_DIR, else ./data, else ../shared/data).")
     var dataDir: String?
 
     @Option(name: [.customLong("tasks-dir"), .customLong("tasks_dir")], help: "Task YAML directory (default: the package's tasks/).")

@@ -17,13 +17,16 @@ public final class DataSource {
 
     public var verifiesChecksums: Bool { hasher != nil }
 
-    /// `--data-dir`, else `$SFTGO_DATA_DIR`, else `../shared/data` beside the package checkout.
+    /// `--data-dir`, else `$SFTGO_DATA_DIR`, else `./data` (where `sftgo data fetch` puts it) when
+    /// it holds data, else `../shared/data` beside the package checkout.
     public static func resolveDirectory(explicit: String?) throws -> URL {
         let fm = FileManager.default
         if let e = explicit, !e.isEmpty { return URL(fileURLWithPath: e) }
         if let env = ProcessInfo.processInfo.environment["SFTGO_DATA_DIR"], !env.isEmpty {
             return URL(fileURLWithPath: env)
         }
+        let local = URL(fileURLWithPath: fm.currentDirectoryPath).appendingPathComponent("data")
+        if fm.fileExists(atPath: local.appendingPathComponent("mmlu").path) { return local }
         let shared = TaskRegistry.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
         if fm.fileExists(atPath: shared.path) { return shared }
         throw DataError.noDataDirectory
