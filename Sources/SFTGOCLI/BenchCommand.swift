@@ -52,6 +52,9 @@ public struct BenchCommand: ParsableCommand {
     @Option(name: [.customLong("mc2")], help: "TruthfulQA MC2 rule: v2 (lm-eval 0.4.8) or v3 (0.4.9+).")
     var mc2: String = "v2"
 
+    @Option(name: [.customLong("cache-dir"), .customLong("cache_dir")], help: "Request cache, so an interrupted run resumes (default: <output_path>/request_cache; 'none' disables).")
+    var cacheDir: String?
+
     public init() {}
 
     public func validate() throws {
@@ -83,7 +86,7 @@ public struct BenchCommand: ParsableCommand {
             return
         }
         guard let modelPath = model else { throw ValidationError("--model DIR is required (except with --dry-run)") }
-        let lm = try BenchCommand.loadModel(URL(fileURLWithPath: modelPath), options: options)
+        let lm = try BenchCommand.loadModel(URL(fileURLWithPath: modelPath), options: options, cacheDirectory: cacheURL)
         let started = Date()
         let bar = ProgressBar(label: "scoring")
         let report = try evaluator.run(plan, model: lm, options: options) { done, total in bar.update(done, total) }
@@ -111,15 +114,19 @@ public struct BenchCommand: ParsableCommand {
         for f in files { print("wrote \(f.path)") }
     }
 
-    /// Builds the Swift Llama scorer for a checkpoint directory.
-    static func loadModel(_ dir: URL, options: EvaluationOptions) throws -> LanguageModel {
-        guard let make = BenchCommand.modelFactory else {
-            throw NotYetAvailable(what: "the Llama log-likelihood scorer (Evaluator I model side)")
-        }
-        return try make(dir, options)
+    var cacheURL: URL? {
+        if cacheDir == "none" { return nil }
+        return URL(fileURLWithPath: cacheDir ?? ((outputPath ?? "results/runs") + "/request_cache"))
     }
 
-    /// How a `LanguageModel` is built from `--model`; set once the model side is on main.
+    /// The Swift Llama scorer for a checkpoint directory (prefix reuse, result cache).
+    /// `--batch_size` is recorded only: the scorer's schedule depends on the requests' tokens alone.
+    static func loadModel(_ dir: URL, options: EvaluationOptions, cacheDirectory: URL?) throws -> LanguageModel {
+        if let make = BenchCommand.modelFactory { return try make(dir, options) }
+        return try LlamaLanguageModel(directory: dir, options: ScoringOptions(addBOS: options.addBOS, cacheDirectory: cacheDirectory))
+    }
+
+    /// Replaces the Llama scorer (tests, other backends).
     public static var modelFactory: ((URL, EvaluationOptions) throws -> LanguageModel)? = nil
 
     func printDryRun(plan: EvaluationPlan, evaluator: Evaluator, options: EvaluationOptions) throws {
@@ -161,13 +168,13 @@ public struct BenchCommand: ParsableCommand {
         print("| total | | \(perRun.reduce(0) { $0 + $1.count }) | \(totalReq) | \(totalCtx) | \(totalCont) | \(totalDistinct) |")
         print("\n\(unique.count) unique requests over \(seenContexts.count) distinct contexts." +
               (tokenizer == nil ? " (No tokenizer: sizes in characters; pass --model for tokens.)" : " Continuations tokenised on their own (lm-eval tokenises the pair; boundary merges may differ by a token)."))
-        guard let modelPath = model, BenchCommand.modelFactory != nil else {
-            print("No time estimate: " + (model == nil ? "no --model given." : "the model side is not available in this build."))
+        guard let modelPath = model else {
+            print("No time estimate: no --model given.")
             return
         }
         // Measure throughput on a spread sample of the real requests (no sharing among them), then
         // extrapolate to the work left after prefix reuse: distinct contexts + continuations.
-        let lm = try BenchCommand.loadModel(URL(fileURLWithPath: modelPath), options: options)
+        let lm = try BenchCommand.loadModel(URL(fileURLWithPath: modelPath), options: options, cacheDirectory: nil)
         let step = max(1, unique.count / 16)
         let sample = stride(from: 0, to: unique.count, by: step).prefix(16).map { unique[$0] }
         let t0 = Date()

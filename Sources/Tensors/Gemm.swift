@@ -8,8 +8,8 @@
 //  * callers that need batch-invariant rows lay every sequence out starting at a multiple of
 //    rowQuantum and pad the row count to a multiple of it (Models does);
 //  * Gemm.parallel splits such products by row blocks at multiples of rowQuantum, full width;
-//  * single-row products (decoding) are split by fixed 256-wide column chunks (rows of one are
-//    column-invariant, also tested);
+//  * single-row products (decoding) are split by fixed 256-wide column chunks, each one sgemv when
+//    B is transposed (the chunk shapes do not depend on the thread count);
 // so every element is computed by the same call shape for any thread count.
 
 import CBLAS
@@ -72,6 +72,13 @@ public enum Gemm {
         let run = { (t: Int) in
             let j0 = t * columnChunk
             let w = min(columnChunk, n - j0)
+            if m == 1 && tb == .transposed {
+                // A single row times Bᵀ is a matrix-vector product: sgemv streams the weights once,
+                // where sgemm would first pack them (decode steps are memory-bound).
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(w), Int32(k), alpha, b + j0 * ldb, Int32(ldb),
+                            a, ta == .none ? 1 : Int32(lda), beta, c + j0, 1)
+                return
+            }
             let bCol = tb == .none ? b + j0 : b + j0 * ldb
             sgemm(ta, tb, m: m, n: w, k: k, alpha: alpha, a: a, lda: lda, b: bCol, ldb: ldb,
                   beta: beta, c: c + j0, ldc: ldc)

@@ -27,10 +27,11 @@ public enum Kernels {
     /// max x[i] (n ≥ 1)
     @inline(__always)
     public static func max(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        // `replacing(with:where:)`, not pointwiseMax: the latter runs ~40× slower here (measured).
         var acc = SIMD16<Float>(repeating: -.infinity)
         var i = 0
-        while i + 16 <= n { acc = pointwiseMax(acc, Vec.load(x + i)); i += 16 }
-        if i < n { acc = pointwiseMax(acc, Vec.loadPartial(x + i, n - i, fill: -.infinity)) }
+        while i + 16 <= n { let v = Vec.load(x + i); acc = acc.replacing(with: v, where: v .> acc); i += 16 }
+        if i < n { let v = Vec.loadPartial(x + i, n - i, fill: -.infinity); acc = acc.replacing(with: v, where: v .> acc) }
         return acc.max()
     }
 
