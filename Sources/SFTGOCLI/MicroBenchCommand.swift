@@ -28,11 +28,7 @@ public struct MicroBenchCommand: ParsableCommand {
         let all = sgemmRate(threads: threads)
         ThreadPool.configure(threads: threads)
         print(String(format: "sgemm 1536³: %.1f GFLOP/s on 1 thread, %.1f GFLOP/s on %d threads", one, all, threads))
-        // The parent `sftgo-bench` command also declares --model and ArgumentParser hands the value
-        // to it; read it from the command line in that case.
-        let args = CommandLine.arguments
-        let fromArgs = args.firstIndex(of: "--model").flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil }
-        guard let model = model ?? fromArgs else { print("(no --model: forward and decode skipped)"); return }
+        guard let model else { print("(no --model: forward and decode skipped)"); return }
         let loadStart = Date()
         let llama = try Llama(directory: URL(fileURLWithPath: model))
         let c = llama.config
