@@ -123,13 +123,16 @@ public final class SafetensorsFile {
         return e
     }
 
-    /// Decodes one tensor to Float32 into `out`, which must hold `elementCount` floats.
+    /// Decodes one tensor to Float32 into `out`, which must hold `elementCount` floats, then lets
+    /// the mapped pages of its bytes go (MappedFile.release).
     public func read(_ name: String, into out: UnsafeMutableBufferPointer<Float>) throws {
         let e = try entry(name)
         precondition(out.count == e.elementCount, "destination size does not match tensor \(name)")
-        let src = UnsafeRawBufferPointer(rebasing: map.bytes[(dataStart + e.begin) ..< (dataStart + e.end)])
+        let range = (dataStart + e.begin) ..< (dataStart + e.end)
+        let src = UnsafeRawBufferPointer(rebasing: map.bytes[range])
         let n = e.elementCount
         guard n > 0, let dst = out.baseAddress else { return }
+        defer { map.release(range) }
         switch e.dtype {
         case "F32":
             memcpy(dst, src.baseAddress!, n * 4)

@@ -27,7 +27,12 @@ public final class Llama {
     /// Query positions per attention task (absolute blocks; a multiple of Gemm.rowQuantum).
     static let queryBlock = 2 * Gemm.rowQuantum
 
-    public init(config: LlamaConfig, tensors: [String: NamedTensor]) throws {
+    public convenience init(config: LlamaConfig, tensors: [String: NamedTensor]) throws {
+        try self.init(config: config) { try $0.load(tensors) }
+    }
+
+    /// Checks the config, lays out the parameter buffer and lets `load` fill it.
+    init(config: LlamaConfig, load: (LlamaParameters) throws -> Void) throws {
         guard LlamaConfig.supportedModelTypes.contains(config.modelType) else {
             throw ModelError.unsupported("model_type '\(config.modelType)'")
         }
@@ -48,12 +53,14 @@ public final class Llama {
         scale = 1 / Float(headDim).squareRoot()
         rope = try RopeTable(config: config)
         parameters = LlamaParameters(config: config)
-        try parameters.load(tensors)
+        try load(parameters)
     }
 
+    /// Weights are decoded from the mapped safetensors straight into the parameter buffer.
     public convenience init(directory: URL) throws {
         let config = try LlamaConfig.load(directory: directory)
-        try self.init(config: config, tensors: HFCheckpoint.loadTensors(directory: directory))
+        let files = try HFCheckpoint.open(directory: directory)
+        try self.init(config: config) { try $0.load(from: files) }
     }
 
     public func makeCache(capacity: Int) -> KVCache {
