@@ -131,7 +131,7 @@ public enum GGUFTokenizer {
                 return .object([("SpecialToken", .object([("id", id), ("type_id", .int(1))]))])
             }
             postProcessor = .object([("type", .string("TemplateProcessing")), ("single", .array(single)),
-                                     ("pair", .array(pair)), ("special_tokens", .object(specials))])
+                                     ("pair", .array(pair)), ("special_tokens", .object(JSONObject(specials)))])
         } else {
             postProcessor = .object([("type", .string("ByteLevel")), ("add_prefix_space", .bool(true)),
                                      ("trim_offsets", .bool(false)), ("use_regex", .bool(true))])
@@ -151,7 +151,7 @@ public enum GGUFTokenizer {
                 ("type", .string("BPE")), ("dropout", .null), ("unk_token", unk.map { .string(tokens[$0]) } ?? .null),
                 ("continuing_subword_prefix", .null), ("end_of_word_suffix", .null), ("fuse_unk", .bool(false)),
                 ("byte_fallback", .bool(false)), ("ignore_merges", .bool(ignoreMerges)),
-                ("vocab", .object(vocab)), ("merges", .array(mergePairs)),
+                ("vocab", .object(JSONObject(vocab))), ("merges", .array(mergePairs)),
             ])),
         ])
 
@@ -162,12 +162,12 @@ public enum GGUFTokenizer {
         if let unk { named.append(("unk_token", .string(tokens[unk]))) }
         var cfg: [(String, JSONValue)] = [
             ("add_bos_token", .bool(addBOS)), ("add_eos_token", .bool(addEOS)), ("add_prefix_space", .bool(false)),
-            ("added_tokens_decoder", .object(addedDecoder)),
+            ("added_tokens_decoder", .object(JSONObject(addedDecoder))),
         ]
         cfg += named
         if let t = try f.string("tokenizer.chat_template") { cfg.append(("chat_template", .string(t))) }
         cfg += [("clean_up_tokenization_spaces", .bool(false)), ("model_max_length", .int(config.maxPositionEmbeddings)),
                 ("tokenizer_class", .string("GPT2Tokenizer")), ("vocab_size", .int(tokens.count))]
-        return Files(tokenizer: tokenizer, tokenizerConfig: .object(cfg), specialTokensMap: .object(named))
+        return Files(tokenizer: tokenizer, tokenizerConfig: .object(JSONObject(cfg)), specialTokensMap: .object(JSONObject(named)))
     }
 }

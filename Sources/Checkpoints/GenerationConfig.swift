@@ -42,7 +42,7 @@ public struct GenerationConfig: Equatable, Codable {
         if let e = json["eos_token_id"] {
             g.eosTokenIds = try LlamaConfig.tokenIds(e, file: file, field: "eos_token_id")
         }
-        for (k, v) in obj where !["bos_token_id", "eos_token_id", "pad_token_id"].contains(k) {
+        for (k, v) in obj.pairs where !["bos_token_id", "eos_token_id", "pad_token_id"].contains(k) {
             g.other[k] = v
         }
         return g
@@ -57,7 +57,7 @@ public struct GenerationConfig: Equatable, Codable {
         }
         if let p = padTokenId { o.append(("pad_token_id", .int(p))) }
         for k in other.keys.sorted() { o.append((k, other[k]!)) }
-        return .object(o)
+        return .object(JSONObject(o))
     }
 
     public func write(to directory: URL) throws {

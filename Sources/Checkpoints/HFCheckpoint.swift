@@ -37,7 +37,7 @@ public enum HFCheckpoint {
         }
         var files: [String: SafetensorsFile] = [:]
         var byTensor: [String: SafetensorsFile] = [:]
-        for (tensor, fileJ) in map {
+        for (tensor, fileJ) in map.pairs {
             guard let name = fileJ.stringValue, !name.contains("/") else {
                 throw CheckpointError.badField(file: index.path, field: "weight_map.\(tensor)",
                                                reason: "expected a file name in this folder")

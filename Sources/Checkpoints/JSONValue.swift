@@ -1,31 +1,21 @@
 import Foundation
 
-/// A JSON document as a value. Objects keep their key order so that files we write
-/// (config.json, tokenizer.json) read in the order people expect.
-public enum JSONValue: Equatable, Codable {
+/// A JSON document as a value, one type for the whole package: checkpoint files (config.json,
+/// safetensors headers, the tokenizer files an import writes) and the evaluator's documents,
+/// task-template values and results. Objects keep their key order with Python dict semantics
+/// (JSONObject): files we write read in the order people expect, and TruthfulQA's choices are an
+/// object's keys in file order. Parsing and writing follow Python's `json` module (JSONParser.swift).
+public enum JSONValue: Equatable, Sendable, Codable {
     case null
     case bool(Bool)
     case int(Int)
     case double(Double)
     case string(String)
     case array([JSONValue])
-    case object([(String, JSONValue)])
+    case object(JSONObject)
 
-    public static func == (a: JSONValue, b: JSONValue) -> Bool {
-        switch (a, b) {
-        case (.null, .null): return true
-        case let (.bool(x), .bool(y)): return x == y
-        case let (.int(x), .int(y)): return x == y
-        case let (.double(x), .double(y)): return x == y || (x.isNaN && y.isNaN)
-        case let (.string(x), .string(y)): return x == y
-        case let (.array(x), .array(y)): return x == y
-        case let (.object(x), .object(y)):
-            return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-        default: return false
-        }
-    }
-
-    // Codable through the JSON text itself, so a JSONValue nested in a Codable struct survives.
+    // Codable through the JSON text itself, so a JSONValue nested in a Codable struct survives
+    // (Foundation's coders do not keep key order: keys are sorted on decoding).
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
@@ -36,7 +26,7 @@ public enum JSONValue: Equatable, Codable {
         else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
         else {
             let o = try c.decode([String: JSONValue].self)
-            self = .object(o.keys.sorted().map { ($0, o[$0]!) })
+            self = .object(JSONObject(o.keys.sorted().map { ($0, o[$0]!) }))
         }
     }
 
@@ -49,23 +39,20 @@ public enum JSONValue: Equatable, Codable {
         case let .double(d): try c.encode(d)
         case let .string(s): try c.encode(s)
         case let .array(a): try c.encode(a)
-        case let .object(o):
-            try c.encode(Dictionary(o, uniquingKeysWith: { _, last in last }))
+        case let .object(o): try c.encode(Dictionary(o.pairs, uniquingKeysWith: { _, last in last }))
         }
     }
 
     // MARK: access
 
-    public subscript(key: String) -> JSONValue? {
-        if case let .object(o) = self { return o.first(where: { $0.0 == key })?.1 }
-        return nil
-    }
-    public var objectValue: [(String, JSONValue)]? { if case let .object(o) = self { return o }; return nil }
+    public subscript(key: String) -> JSONValue? { objectValue?[key] }
+    public var objectValue: JSONObject? { if case let .object(o) = self { return o }; return nil }
     public var arrayValue: [JSONValue]? { if case let .array(a) = self { return a }; return nil }
     public var stringValue: String? { if case let .string(s) = self { return s }; return nil }
     public var boolValue: Bool? { if case let .bool(b) = self { return b }; return nil }
     public var isNull: Bool { if case .null = self { return true }; return false }
-    /// Integers, and doubles that hold an exact integer (some writers emit `2.0`).
+    /// Integers, and doubles that hold an exact integer (some writers emit `2.0`; Python compares
+    /// `2.0 == 2` as equal too).
     public var intValue: Int? {
         switch self {
         case let .int(i): return i
@@ -80,89 +67,91 @@ public enum JSONValue: Equatable, Codable {
         default: return nil
         }
     }
+}
 
-    // MARK: parse
+/// An insertion-ordered string-keyed map with Python dict semantics: assigning an existing key
+/// replaces the value in place (so a duplicate key in a JSON file keeps its first position and its
+/// last value, as `json.load` does), and equality ignores order.
+public struct JSONObject: Equatable, Sendable, ExpressibleByArrayLiteral {
+    public private(set) var keys: [String] = []
+    private var storage: [String: JSONValue] = [:]
 
-    public static func parse(_ data: Data, file: String) throws -> JSONValue {
-        let any: Any
-        do { any = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) }
-        catch { throw CheckpointError.badJSON(file: file, reason: "\(error.localizedDescription)") }
-        return convert(any)
+    public init() {}
+    public init(_ pairs: [(String, JSONValue)]) {
+        for (k, v) in pairs { self[k] = v }
     }
+    public init(arrayLiteral pairs: (String, JSONValue)...) { self.init(pairs) }
 
-    public static func load(_ url: URL) throws -> JSONValue {
-        let data: Data
-        do { data = try Data(contentsOf: url) }
-        catch { throw CheckpointError.cannotOpen(file: url.path, reason: error.localizedDescription) }
-        return try parse(data, file: url.path)
-    }
+    public var count: Int { keys.count }
+    public var isEmpty: Bool { keys.isEmpty }
+    public var values: [JSONValue] { keys.map { storage[$0]! } }
+    public var pairs: [(String, JSONValue)] { keys.map { ($0, storage[$0]!) } }
 
-    private static func convert(_ any: Any) -> JSONValue {
-        switch any {
-        case is NSNull: return .null
-        case let s as String: return .string(s)
-        case let n as NSNumber:
-            let t = String(cString: n.objCType)
-            // JSON booleans arrive as NSNumber with objCType "c" (JSON never yields Int8).
-            if t == "c" { return .bool(n.boolValue) }
-            if t == "d" || t == "f" { return .double(n.doubleValue) }
-            if t == "Q" && n.uint64Value > UInt64(Int.max) { return .double(n.doubleValue) }
-            return .int(n.intValue)
-        case let a as [Any]: return .array(a.map(convert))
-        case let o as [String: Any]: return .object(o.keys.sorted().map { ($0, convert(o[$0]!)) })
-        default: return .null
+    public subscript(key: String) -> JSONValue? {
+        get { storage[key] }
+        set {
+            if let v = newValue {
+                if storage.updateValue(v, forKey: key) == nil { keys.append(key) }
+            } else if storage.removeValue(forKey: key) != nil {
+                keys.removeAll { $0 == key }
+            }
         }
     }
 
-    // MARK: serialise
+    public static func == (a: JSONObject, b: JSONObject) -> Bool { a.storage == b.storage }
+}
 
-    /// JSON text. `indent` nil gives the compact form.
-    public func serialized(indent: Int? = 2) -> String {
+// MARK: - Writing
+
+extension JSONValue {
+    /// JSON text as Python's `json.dumps(ensure_ascii=False)` writes it: `indent` > 0 pretty-prints
+    /// (`indent=…`); otherwise one line with ", " and ": " separators, or with `compact` "," and ":"
+    /// (`separators=(",", ":")`, the form of safetensors headers). Floats are Python's repr;
+    /// NaN and infinities are written as Python does (NaN, Infinity).
+    public func serialized(indent: Int = 0, compact: Bool = false) -> String {
         var out = ""
-        write(into: &out, indent: indent, level: 0)
+        write(into: &out, indent: indent, item: indent > 0 || compact ? "," : ", ", key: compact && indent <= 0 ? ":" : ": ",
+              level: 0)
         return out
     }
 
-    private func write(into out: inout String, indent: Int?, level: Int) {
+    private func write(into out: inout String, indent: Int, item: String, key: String, level: Int) {
+        func newline(_ level: Int) {
+            guard indent > 0 else { return }
+            out += "\n" + String(repeating: " ", count: indent * level)
+        }
         switch self {
         case .null: out += "null"
         case let .bool(b): out += b ? "true" : "false"
         case let .int(i): out += String(i)
-        case let .double(d):
-            if d.isFinite { out += d.description } else { out += "null" }
-        case let .string(s): JSONValue.writeString(s, into: &out)
+        case let .double(d): out += JSONValue.pythonFloatRepr(d, json: true)
+        case let .string(s): JSONValue.writeJSONString(s, to: &out)
         case let .array(a):
             if a.isEmpty { out += "[]"; return }
             out += "["
-            for (k, v) in a.enumerated() {
-                if k > 0 { out += "," }
-                JSONValue.newline(&out, indent, level + 1)
-                v.write(into: &out, indent: indent, level: level + 1)
+            for (n, v) in a.enumerated() {
+                if n > 0 { out += item }
+                newline(level + 1)
+                v.write(into: &out, indent: indent, item: item, key: key, level: level + 1)
             }
-            JSONValue.newline(&out, indent, level)
+            newline(level)
             out += "]"
         case let .object(o):
             if o.isEmpty { out += "{}"; return }
             out += "{"
-            for (k, (key, v)) in o.enumerated() {
-                if k > 0 { out += "," }
-                JSONValue.newline(&out, indent, level + 1)
-                JSONValue.writeString(key, into: &out)
-                out += indent == nil ? ":" : ": "
-                v.write(into: &out, indent: indent, level: level + 1)
+            for (n, (k, v)) in o.pairs.enumerated() {
+                if n > 0 { out += item }
+                newline(level + 1)
+                JSONValue.writeJSONString(k, to: &out)
+                out += key
+                v.write(into: &out, indent: indent, item: item, key: key, level: level + 1)
             }
-            JSONValue.newline(&out, indent, level)
+            newline(level)
             out += "}"
         }
     }
 
-    private static func newline(_ out: inout String, _ indent: Int?, _ level: Int) {
-        guard let indent else { return }
-        out += "\n"
-        out += String(repeating: " ", count: indent * level)
-    }
-
-    static func writeString(_ s: String, into out: inout String) {
+    static func writeJSONString(_ s: String, to out: inout String) {
         out += "\""
         for u in s.unicodeScalars {
             switch u {
@@ -171,10 +160,11 @@ public enum JSONValue: Equatable, Codable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
             default:
                 if u.value < 0x20 {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count)
-                        + String(u.value, radix: 16)
+                    out += String(format: "\\u%04x", u.value)
                 } else {
                     out.unicodeScalars.append(u)
                 }
@@ -183,8 +173,28 @@ public enum JSONValue: Equatable, Codable {
         out += "\""
     }
 
-    public func write(to url: URL, indent: Int? = 2) throws {
-        do { try Data((serialized(indent: indent) + (indent == nil ? "" : "\n")).utf8).write(to: url) }
+    /// Python's `repr(float)` (shortest round-trip digits; Swift's `description` uses the same
+    /// shortest-digits algorithm), with Python's spelling of exponents; NaN and infinities as
+    /// `json.dumps` spells them (`pythonRepr` in Evaluation handles repr's nan/inf itself).
+    public static func pythonFloatRepr(_ d: Double, json: Bool = false) -> String {
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
+        if d == d.rounded(), abs(d) < 1e16 { return String(format: "%.1f", d) }
+        var s = "\(d)"
+        if let e = s.firstIndex(of: "e") {
+            let mant = s[..<e]
+            var exp = String(s[s.index(after: e)...])
+            var sign = "+"
+            if exp.hasPrefix("-") { sign = "-"; exp.removeFirst() } else if exp.hasPrefix("+") { exp.removeFirst() }
+            if exp.count < 2 { exp = "0" + exp }
+            s = mant + "e" + sign + exp
+        }
+        return s
+    }
+
+    /// Writes the pretty form (`indent` spaces, trailing newline) or, with indent 0, the one-line form.
+    public func write(to url: URL, indent: Int = 2) throws {
+        do { try Data((serialized(indent: indent) + (indent > 0 ? "\n" : "")).utf8).write(to: url) }
         catch { throw CheckpointError.writeFailed(file: url.path, reason: error.localizedDescription) }
     }
 }

@@ -209,7 +209,7 @@ public struct LlamaConfig: Equatable, Codable {
         if let d = torchDtype { o.append(("torch_dtype", .string(d))) }
         o.append(("use_cache", .bool(true)))
         o.append(("vocab_size", .int(vocabSize)))
-        return .object(o)
+        return .object(JSONObject(o))
     }
 
     public func write(to directory: URL) throws {

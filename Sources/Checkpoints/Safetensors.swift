@@ -58,12 +58,12 @@ public final class SafetensorsFile {
         let dataSize = bytes.count - dataStart
         var entries: [String: SafetensorsEntry] = [:]
         var metadata: [String: String] = [:]
-        for (name, v) in obj {
+        for (name, v) in obj.pairs {
             if name == "__metadata__" {
                 guard let m = v.objectValue else {
                     throw CheckpointError.badField(file: path, field: "__metadata__", reason: "not an object")
                 }
-                for (k, s) in m {
+                for (k, s) in m.pairs {
                     guard let s = s.stringValue else {
                         throw CheckpointError.badField(file: path, field: "__metadata__.\(k)", reason: "not a string")
                     }
@@ -206,7 +206,7 @@ public final class SafetensorsFile {
         let sorted = layout.sorted { $0.name < $1.name }
         var header: [(String, JSONValue)] = []
         if !metadata.isEmpty {
-            header.append(("__metadata__", .object(metadata.keys.sorted().map { ($0, .string(metadata[$0]!)) })))
+            header.append(("__metadata__", .object(JSONObject(metadata.keys.sorted().map { ($0, .string(metadata[$0]!)) }))))
         }
         var offset = 0, seen = Set<String>()
         for t in sorted {
@@ -221,7 +221,7 @@ public final class SafetensorsFile {
             ])))
             offset += size
         }
-        var json = Array(JSONValue.object(header).serialized(indent: nil).utf8)
+        var json = Array(JSONValue.object(JSONObject(header)).serialized(compact: true).utf8)
         json += [UInt8](repeating: 0x20, count: (8 - json.count % 8) % 8)
 
         let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")

@@ -44,7 +44,7 @@ final class LlamaLoadTests: XCTestCase {
             try SafetensorsFile.write(part.map { tensors[$0]! }, to: scratch.appendingPathComponent(file), dtype: .f32)
             weightMap += part.map { ($0, JSONValue.string(file)) }
         }
-        let index = JSONValue.object([("weight_map", .object(weightMap))]).serialized(indent: nil)
+        let index = JSONValue.object([("weight_map", .object(JSONObject(weightMap)))]).serialized(compact: true)
         try Data(index.utf8).write(to: scratch.appendingPathComponent(HFCheckpoint.indexFile))
         try FileManager.default.copyItem(at: src.appendingPathComponent("config.json"),
                                          to: scratch.appendingPathComponent("config.json"))
