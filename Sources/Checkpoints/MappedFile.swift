@@ -34,6 +34,19 @@ public final class MappedFile {
 
     deinit { if let base { munmap(base, count) } }
 
+    /// Drops this process's resident pages covering `range` (bytes already decoded elsewhere). The
+    /// data stays in the page cache and a later read faults it back in, so loading a checkpoint
+    /// does not hold the whole file resident beside the decoded weights. The map is read-only, so
+    /// no page can carry changes that this would lose.
+    public func release(_ range: Range<Int>) {
+        guard let base, !range.isEmpty else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let lo = range.lowerBound / page * page
+        let hi = min(count, (range.upperBound + page - 1) / page * page)
+        guard lo < hi else { return }
+        _ = madvise(base + lo, hi - lo, MADV_DONTNEED)
+    }
+
     /// The mapped bytes; valid while `self` is alive.
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 }

@@ -123,31 +123,49 @@ public final class SafetensorsFile {
         return e
     }
 
-    /// Decodes one tensor to Float32 into `out`, which must hold `elementCount` floats.
+    /// Decoded bytes per step of `read`, after which their mapped pages are released.
+    static let readChunkBytes = 8 << 20
+
+    /// Decodes one tensor to Float32 into `out`, which must hold `elementCount` floats. It goes in
+    /// chunks, releasing each chunk's mapped pages once decoded (MappedFile.release), so a large
+    /// tensor is never resident twice.
     public func read(_ name: String, into out: UnsafeMutableBufferPointer<Float>) throws {
         let e = try entry(name)
         precondition(out.count == e.elementCount, "destination size does not match tensor \(name)")
-        let src = UnsafeRawBufferPointer(rebasing: map.bytes[(dataStart + e.begin) ..< (dataStart + e.end)])
         let n = e.elementCount
         guard n > 0, let dst = out.baseAddress else { return }
+        let size: Int
         switch e.dtype {
-        case "F32":
-            memcpy(dst, src.baseAddress!, n * 4)
-        case "F16":
-            for i in 0 ..< n {
-                dst[i] = halfToFloat(src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian)
+        case "F32": size = 4
+        case "F16", "BF16": size = 2
+        case "F64": size = 8
+        default: throw CheckpointError.unsupportedDType(file: path, tensor: name, dtype: e.dtype)
+        }
+        let start = dataStart + e.begin
+        let src = UnsafeRawBufferPointer(rebasing: map.bytes[start ..< (dataStart + e.end)])
+        let step = Self.readChunkBytes / size
+        var lo = 0
+        while lo < n {
+            let hi = min(n, lo + step)
+            switch e.dtype {
+            case "F32":
+                memcpy(dst + lo, src.baseAddress! + 4 * lo, (hi - lo) * 4)
+            case "F16":
+                for i in lo ..< hi {
+                    dst[i] = halfToFloat(src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian)
+                }
+            case "BF16":
+                for i in lo ..< hi {
+                    let h = src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian
+                    dst[i] = Float(bitPattern: UInt32(h) << 16)
+                }
+            default:
+                for i in lo ..< hi {
+                    dst[i] = Float(Double(bitPattern: src.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self).littleEndian))
+                }
             }
-        case "BF16":
-            for i in 0 ..< n {
-                let h = src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian
-                dst[i] = Float(bitPattern: UInt32(h) << 16)
-            }
-        case "F64":
-            for i in 0 ..< n {
-                dst[i] = Float(Double(bitPattern: src.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self).littleEndian))
-            }
-        default:
-            throw CheckpointError.unsupportedDType(file: path, tensor: name, dtype: e.dtype)
+            map.release((start + size * lo) ..< (start + size * hi))
+            lo = hi
         }
     }
 

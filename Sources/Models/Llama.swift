@@ -4,8 +4,9 @@
 //
 // Invariance by construction. OpenBLAS rows are bit-stable only at the same position modulo
 // Gemm.rowQuantum in calls whose row count is a multiple of it (GemmTests). So in a (padded) pass,
-// the token at absolute position p of a sequence always sits at an activation row ≡ p (mod quantum),
-// with zero rows padding each sequence; the LM-head input places requested rows the same way; and
+// the token at absolute position p of a segment always sits at an activation row ≡ p (mod quantum),
+// segments of different offsets packed to fill each other's gaps and the row count padded; the
+// LM-head input places requested rows the same way; and
 // attention runs on absolute query blocks of `queryBlock` positions with fixed-shape sgemm calls
 // (keys 0..<block end, copied contiguous, zero beyond the sequence). A token's logits are then a
 // function of the tokens up to it only: the same bits whether it is computed in one pass, token by
@@ -24,10 +25,16 @@ public final class Llama {
     let d: Int, qDim: Int, kvDim: Int, qkvDim: Int, inter: Int, headDim: Int, heads: Int, kvHeads: Int
     let eps: Float
     let scale: Float
-    /// Query positions per attention task (absolute blocks; a multiple of Gemm.rowQuantum).
-    static let queryBlock = 2 * Gemm.rowQuantum
+    /// Query positions per attention task (absolute blocks; each block's products are their own
+    /// fixed-shape calls, so this does not depend on Gemm.rowQuantum).
+    static let queryBlock = 48
 
-    public init(config: LlamaConfig, tensors: [String: NamedTensor]) throws {
+    public convenience init(config: LlamaConfig, tensors: [String: NamedTensor]) throws {
+        try self.init(config: config) { try $0.load(tensors) }
+    }
+
+    /// Checks the config, lays out the parameter buffer and lets `load` fill it.
+    init(config: LlamaConfig, load: (LlamaParameters) throws -> Void) throws {
         guard LlamaConfig.supportedModelTypes.contains(config.modelType) else {
             throw ModelError.unsupported("model_type '\(config.modelType)'")
         }
@@ -48,12 +55,14 @@ public final class Llama {
         scale = 1 / Float(headDim).squareRoot()
         rope = try RopeTable(config: config)
         parameters = LlamaParameters(config: config)
-        try parameters.load(tensors)
+        try load(parameters)
     }
 
+    /// Weights are decoded from the mapped safetensors straight into the parameter buffer.
     public convenience init(directory: URL) throws {
         let config = try LlamaConfig.load(directory: directory)
-        try self.init(config: config, tensors: HFCheckpoint.loadTensors(directory: directory))
+        let files = try HFCheckpoint.open(directory: directory)
+        try self.init(config: config) { try $0.load(from: files) }
     }
 
     public func makeCache(capacity: Int) -> KVCache {
@@ -69,24 +78,47 @@ public final class Llama {
 
     // MARK: public forward API
 
+    /// One run of consecutive tokens in a batched pass. It continues `cache` (attending over its
+    /// positions 0..<cache.count; none: a fresh sequence), appends its own keys and values there
+    /// when `append` is set, and asks for the logits of `logitRows` (0-based within `tokens`).
+    public struct Segment {
+        public var tokens: [Int]
+        public var cache: KVCache?
+        public var append: Bool
+        public var logitRows: [Int]
+        public init(_ tokens: [Int], continuing cache: KVCache? = nil, append: Bool = false, logitRows: [Int]) {
+            self.tokens = tokens
+            self.cache = cache
+            self.append = append
+            self.logitRows = logitRows
+        }
+    }
+
+    /// Any mix of segments (continuations of different caches, fresh sequences, appends to distinct
+    /// caches) in one pass; returns per segment its logits, row-major [logitRows.count × vocab].
+    /// Each result is bit-identical to running that segment alone.
+    public func forward(segments: [Segment]) -> [[Float]] {
+        run(segments, padded: true)
+    }
+
     /// Appends `tokens` to the cache (positions cache.count...) and returns logits, row-major
     /// [rows.count × vocab], only for the requested row indices into `tokens`.
     public func forward(_ tokens: [Int], cache: KVCache, logitsFor rows: [Int]) -> [Float] {
-        run([tokens], past: cache.count, cache: cache, append: true, rows: [rows], padded: true)[0]
+        run([Segment(tokens, continuing: cache, append: true, logitRows: rows)], padded: true)[0]
     }
 
     /// Several branches continuing the cached prefix, projected as one matmul; the cache keeps only
     /// the prefix. Bit-identical to forward() of each branch alone on the same prefix.
     public func forwardBranches(_ branches: [[Int]], after cache: KVCache, logitsFor rows: [[Int]]) -> [[Float]] {
         precondition(branches.count == rows.count, "one row list per branch")
-        return run(branches, past: cache.count, cache: cache, append: false, rows: rows, padded: true)
+        return run(zip(branches, rows).map { Segment($0, continuing: cache, logitRows: $1) }, padded: true)
     }
 
     /// Independent sequences (no cache); each result equals forward() of that sequence alone on an
     /// empty cache, bit for bit.
     public func forwardBatch(_ sequences: [[Int]], logitsFor rows: [[Int]]) -> [[Float]] {
         precondition(sequences.count == rows.count, "one row list per sequence")
-        return run(sequences, past: 0, cache: nil, append: false, rows: rows, padded: true)
+        return run(zip(sequences, rows).map { Segment($0, logitRows: $1) }, padded: true)
     }
 
     /// Greedy decoding with the KV cache; ties go to the lowest id. Stops after a stop id (which is
@@ -95,52 +127,71 @@ public final class Llama {
                          shouldStop: (([Int]) -> Bool)? = nil) -> [Int] {
         guard !prompt.isEmpty, maxNewTokens > 0 else { return [] }
         let cache = makeCache(capacity: prompt.count + maxNewTokens)
-        var logits = run([prompt], past: 0, cache: cache, append: true, rows: [[prompt.count - 1]], padded: true)[0]
+        var logits = forward(prompt, cache: cache, logitsFor: [prompt.count - 1])
         var out: [Int] = []
         while true {
             let next = logits.withUnsafeBufferPointer { Kernels.argmax($0.baseAddress!, $0.count) }
             out.append(next)
             if stopTokenIds.contains(next) || out.count >= maxNewTokens || (shouldStop?(out) ?? false) { break }
-            logits = run([[next]], past: cache.count, cache: cache, append: true, rows: [[0]], padded: false)[0]
+            logits = run([Segment([next], continuing: cache, append: true, logitRows: [0])], padded: false)[0]
         }
         return out
     }
 
     // MARK: the pass
 
-    struct Segment {
+    struct Placed {
         var row: Int          // first activation row
         var count: Int        // real tokens
+        var past: Int         // cached positions before the first token
+        var cache: KVCache?
         var headSlots: [Int]  // LM-head input row of each requested logit row
     }
 
-    /// Runs token segments that all follow the same `past` cached positions.
-    func run(_ seqs: [[Int]], past: Int, cache: KVCache?, append: Bool, rows: [[Int]], padded: Bool) -> [[Float]] {
-        precondition(!append || seqs.count == 1, "only a single segment appends to the cache")
-        precondition(past == 0 || cache != nil)
-        let quantum = padded ? Gemm.rowQuantum : 1
-        func roundUp(_ n: Int) -> Int { (n + quantum - 1) / quantum * quantum }
-        var segs: [Segment] = []
-        var total = 0, headTotal = 0
-        for (s, seq) in seqs.enumerated() {
-            for r in rows[s] { precondition(r >= 0 && r < seq.count, "logit row \(r) outside 0..<\(seq.count)") }
-            for t in seq { precondition(t >= 0 && t < config.vocabSize, "token id \(t) outside the vocabulary") }
-            // Position p goes to a row ≡ p (mod quantum); requested rows likewise in the head input.
-            let lead = past % quantum
+    /// Lays segments out so that position p sits on a row ≡ p (mod quantum): segments are taken in
+    /// the order that leaves the smallest gap before each (ties: input order), so short segments
+    /// with different offsets fill each other's padding. Returns placements in input order and the
+    /// padded row counts of the body and of the LM-head input.
+    func layout(_ segs: [Segment], quantum q: Int) -> (placed: [Placed], rows: Int, headRows: Int) {
+        var placed = [Placed?](repeating: nil, count: segs.count)
+        var byOffset = [[Int]](repeating: [], count: q)   // pending segment indices by past mod q
+        for (i, s) in segs.enumerated().reversed() { byOffset[(s.cache?.count ?? 0) % q].append(i) }
+        var cursor = 0, head = 0
+        for _ in segs.indices {
+            var gap = 0
+            while byOffset[(cursor + gap) % q].isEmpty { gap += 1 }
+            let i = byOffset[(cursor + gap) % q].removeLast()
+            let s = segs[i], past = s.cache?.count ?? 0
             var slots: [Int] = []
-            var cur = headTotal
-            for r in rows[s] {
-                let slot = cur + ((past + r - cur) % quantum + quantum) % quantum
+            for r in s.logitRows {
+                let slot = head + ((past + r - head) % q + q) % q
                 slots.append(slot)
-                cur = slot + 1
+                head = slot + 1
             }
-            segs.append(Segment(row: total + lead, count: seq.count, headSlots: slots))
-            total += roundUp(lead + seq.count)
-            headTotal = roundUp(cur)
+            placed[i] = Placed(row: cursor + gap, count: s.tokens.count, past: past, cache: s.cache, headSlots: slots)
+            cursor += gap + s.tokens.count
         }
-        if let cache, append { cache.reserve(past + seqs[0].count) }
-        rope.ensure(past + (seqs.map(\.count).max() ?? 0) + 1)
-        if total == 0 { return rows.map { _ in [] } }
+        func roundUp(_ n: Int) -> Int { (n + q - 1) / q * q }
+        return (placed.map { $0! }, roundUp(cursor), roundUp(head))
+    }
+
+    func run(_ input: [Segment], padded: Bool) -> [[Float]] {
+        var appendTargets = Set<ObjectIdentifier>()
+        var longest = 0
+        for s in input {
+            for r in s.logitRows { precondition(r >= 0 && r < s.tokens.count, "logit row \(r) outside 0..<\(s.tokens.count)") }
+            for t in s.tokens { precondition(t >= 0 && t < config.vocabSize, "token id \(t) outside the vocabulary") }
+            if s.append {
+                guard let c = s.cache else { preconditionFailure("append needs a cache") }
+                precondition(appendTargets.insert(ObjectIdentifier(c)).inserted, "two segments append to one cache")
+                c.reserve(c.count + s.tokens.count)
+            }
+            longest = max(longest, (s.cache?.count ?? 0) + s.tokens.count)
+        }
+        precondition(padded || input.allSatisfy { $0.cache?.base == nil }, "unpadded passes read plain caches only")
+        rope.ensure(longest + 1)
+        let (segs, total, headTotal) = layout(input, quantum: padded ? Gemm.rowQuantum : 1)
+        if total == 0 { return input.map { _ in [] } }
 
         let x = Buffer(total * d), h = Buffer(total * d), tmp = Buffer(total * d)
         let qkv = Buffer(total * qkvDim), attn = Buffer(total * qDim)
@@ -150,33 +201,32 @@ public final class Llama {
         let P = parameters
 
         // Embedding.
-        for (s, seq) in seqs.enumerated() {
-            for (i, t) in seq.enumerated() { (x.p + (segs[s].row + i) * d).update(from: P[P.embed + t * d], count: d) }
+        for (s, seg) in input.enumerated() {
+            for (i, t) in seg.tokens.enumerated() { (x.p + (segs[s].row + i) * d).update(from: P[P.embed + t * d], count: d) }
         }
         for (l, L) in P.layers.enumerated() {
             // Attention block.
             forRows(realRows) { r in Kernels.rmsNorm(x.p + r * d, weight: P[L.attnNorm], eps: self.eps, h.p + r * d, self.d) }
             Gemm.parallel(.none, .transposed, m: total, n: qkvDim, k: d, a: h.p, lda: d, b: P[L.wq], ldb: d,
                           c: qkv.p, ldc: qkvDim)
-            for (s, seg) in segs.enumerated() {
-                _ = s
+            for seg in segs {
                 forRange(seg.count) { i in
                     let row = qkv.p + (seg.row + i) * self.qkvDim
-                    self.rope.apply(row, heads: self.heads, headDim: self.headDim, pos: past + i)
-                    self.rope.apply(row + self.qDim, heads: self.kvHeads, headDim: self.headDim, pos: past + i)
+                    self.rope.apply(row, heads: self.heads, headDim: self.headDim, pos: seg.past + i)
+                    self.rope.apply(row + self.qDim, heads: self.kvHeads, headDim: self.headDim, pos: seg.past + i)
                 }
             }
             if padded {
-                attentionBlocked(segs: segs, past: past, cache: cache, layer: l, qkv: qkv.p, out: attn.p)
+                attentionBlocked(segs: segs, layer: l, qkv: qkv.p, out: attn.p)
             } else {
-                attentionDirect(segs: segs, past: past, cache: cache, layer: l, qkv: qkv.p, out: attn.p)
+                attentionDirect(segs: segs, layer: l, qkv: qkv.p, out: attn.p)
             }
-            if let cache, append {
-                let seg = segs[0]
+            for (s, seg) in segs.enumerated() where input[s].append {
+                let cache = seg.cache!
                 for i in 0..<seg.count {
                     let src = qkv.p + (seg.row + i) * qkvDim + qDim
-                    (cache.keys[l] + (past + i) * kvDim).update(from: src, count: kvDim)
-                    (cache.values[l] + (past + i) * kvDim).update(from: src + kvDim, count: kvDim)
+                    cache.keyRow(l, seg.past + i).update(from: src, count: kvDim)
+                    cache.valueRow(l, seg.past + i).update(from: src + kvDim, count: kvDim)
                 }
             }
             Gemm.parallel(.none, .transposed, m: total, n: d, k: qDim, a: attn.p, lda: qDim, b: P[L.wo], ldb: qDim,
@@ -194,15 +244,15 @@ public final class Llama {
                           c: tmp.p, ldc: d)
             forRows(realRows) { r in Kernels.add(tmp.p + r * self.d, into: x.p + r * self.d, self.d) }
         }
-        if let cache, append { cache.append(count: seqs[0].count) }
+        for (s, seg) in input.enumerated() where seg.append { seg.cache!.append(count: segs[s].count) }
 
         // Final norm and LM head, only for the requested rows.
-        if headTotal == 0 { return rows.map { _ in [] } }
+        if headTotal == 0 { return input.map { _ in [] } }
         let hs = Buffer(headTotal * d)
         defer { hs.free() }
         var pairs: [(src: Int, dst: Int)] = []
         for (s, seg) in segs.enumerated() {
-            for (j, r) in rows[s].enumerated() { pairs.append((seg.row + r, seg.headSlots[j])) }
+            for (j, r) in input[s].logitRows.enumerated() { pairs.append((seg.row + r, seg.headSlots[j])) }
         }
         forRange(pairs.count) { i in
             Kernels.rmsNorm(x.p + pairs[i].src * self.d, weight: P[P.finalNorm], eps: self.eps, hs.p + pairs[i].dst * self.d, self.d)
@@ -230,7 +280,7 @@ public final class Llama {
     /// [b·QB, (b+1)·QB)): the block's queries are copied to a zeroed [QB × headDim] tile at their
     /// offsets, S = scale·Q·Kᵀ over keys 0..<(b+1)·QB, causal softmax per real row, O = S·V — every
     /// call's shape depends only on b, and masked entries contribute exact zeros.
-    func attentionBlocked(segs: [Segment], past: Int, cache: KVCache?, layer: Int,
+    func attentionBlocked(segs: [Placed], layer: Int,
                           qkv: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
         let qb = Llama.queryBlock, hd = headDim
         let group = heads / kvHeads
@@ -239,20 +289,16 @@ public final class Llama {
         var kvTotal = 0
         for seg in segs {
             kvOffsets.append(kvTotal)
-            kvTotal += kvHeads * ((past + seg.count + qb - 1) / qb * qb) * hd
+            kvTotal += kvHeads * ((seg.past + seg.count + qb - 1) / qb * qb) * hd
         }
         let kBuf = Buffer(kvTotal), vBuf = Buffer(kvTotal)
         defer { kBuf.free(); vBuf.free() }
         ThreadPool.forEachTask(segs.count * kvHeads) { i in
             let s = i / self.kvHeads, g = i % self.kvHeads, seg = segs[s]
+            let past = seg.past
             let lpad = (past + seg.count + qb - 1) / qb * qb
             let kDst = kBuf.p + kvOffsets[s] + g * lpad * hd, vDst = vBuf.p + kvOffsets[s] + g * lpad * hd
-            if let cache {
-                for j in 0..<past {
-                    (kDst + j * hd).update(from: cache.keys[layer] + j * self.kvDim + g * hd, count: hd)
-                    (vDst + j * hd).update(from: cache.values[layer] + j * self.kvDim + g * hd, count: hd)
-                }
-            }
+            seg.cache?.gather(layer: layer, offset: g * hd, width: hd, positions: past, keysTo: kDst, valuesTo: vDst)
             for j in 0..<seg.count {
                 let src = qkv + (seg.row + j) * self.qkvDim + self.qDim + g * hd
                 (kDst + (past + j) * hd).update(from: src, count: hd)
@@ -263,11 +309,11 @@ public final class Llama {
         var tasks: [Task] = []
         for (s, seg) in segs.enumerated() where seg.count > 0 {
             for h in 0..<heads {
-                for b in (past / qb)...((past + seg.count - 1) / qb) { tasks.append(Task(seg: s, head: h, block: b)) }
+                for b in (seg.past / qb)...((seg.past + seg.count - 1) / qb) { tasks.append(Task(seg: s, head: h, block: b)) }
             }
         }
         ThreadPool.forEachTask(tasks.count) { ti in
-            let t = tasks[ti], seg = segs[t.seg], g = t.head / group
+            let t = tasks[ti], seg = segs[t.seg], g = t.head / group, past = seg.past
             let lpad = (past + seg.count + qb - 1) / qb * qb
             let kSrc = kBuf.p + kvOffsets[t.seg] + g * lpad * hd, vSrc = vBuf.p + kvOffsets[t.seg] + g * lpad * hd
             let b0 = t.block * qb, keys = b0 + qb
@@ -299,8 +345,8 @@ public final class Llama {
 
     /// Attention for unpadded passes (generate's decode steps): one task per (segment, head,
     /// 64-row query block), S over the cached keys and the segment's own, O = S·V, through sgemm.
-    func attentionDirect(segs: [Segment], past: Int, cache: KVCache?, layer: Int,
-                   qkv: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+    func attentionDirect(segs: [Placed], layer: Int,
+                         qkv: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
         struct Task { var seg: Int, head: Int, r0: Int, r1: Int }
         var tasks: [Task] = []
         let qb = 64
@@ -311,9 +357,9 @@ public final class Llama {
             }
         }
         let group = heads / kvHeads
-        let pastK = cache.map { $0.keys[layer] }, pastV = cache.map { $0.values[layer] }
         ThreadPool.forEachTask(tasks.count) { ti in
-            let t = tasks[ti], seg = segs[t.seg]
+            let t = tasks[ti], seg = segs[t.seg], past = seg.past
+            let pastK = seg.cache?.keys[layer], pastV = seg.cache?.values[layer]
             let g = t.head / group
             let m = t.r1 - t.r0, keys = past + t.r1
             let s = UnsafeMutablePointer<Float>.allocate(capacity: m * keys)

@@ -83,6 +83,19 @@ public final class LlamaParameters {
         }
     }
 
+    /// Decodes every tensor straight from the checkpoint's memory-mapped files into its slot, so the
+    /// weights are never held twice (HFCheckpoint.open gives `files`). Tensors the layout does not
+    /// use, such as a tied checkpoint's `lm_head.weight`, are not read.
+    public func load(from files: [String: SafetensorsFile]) throws {
+        for e in entries {
+            guard let file = files[e.name], let t = file.entries[e.name] else { throw ModelError.missingTensor(e.name) }
+            guard t.shape == e.shape else {
+                throw ModelError.shapeMismatch(tensor: e.name, expected: e.shape, found: t.shape)
+            }
+            try file.read(e.name, into: UnsafeMutableBufferPointer(start: base + e.offset, count: t.elementCount))
+        }
+    }
+
     /// The tensors as NamedTensors (a tied head is not repeated).
     public func namedTensors() -> [NamedTensor] {
         entries.map { e in

@@ -3,18 +3,35 @@ import Evaluation
 import Foundation
 import Tokenizers
 
-/// `sftgo-bench`: score a checkpoint on the paper's benchmarks with lm-eval 0.4.8's conventions
-/// (lm-eval's flag spellings, kebab-case accepted); `micro` for engine speed.
+/// `sftgo-bench`: a container whose default subcommand `eval` scores a checkpoint, so
+/// `sftgo-bench --tasks … --model DIR` and `sftgo-bench micro --model DIR` each parse into one command.
+/// (ArgumentParser parses a parent's options anywhere on the line, so options on the root would be
+/// taken from a subcommand's arguments: the root declares none.)
 public struct BenchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "sftgo-bench",
         abstract: "Score a checkpoint on the paper's benchmarks (lm-eval 0.4.8 conventions), or measure engine speed.",
         discussion: """
+        Without a subcommand, the arguments go to `eval` (see `sftgo-bench eval --help` for its options), \
+        e.g. sftgo-bench --tasks all --model DIR.
+        """,
+        subcommands: [EvalBenchCommand.self, MicroBenchCommand.self],
+        defaultSubcommand: EvalBenchCommand.self)
+
+    public init() {}
+}
+
+/// `sftgo-bench [eval]`: score a checkpoint on the paper's benchmarks with lm-eval 0.4.8's
+/// conventions (lm-eval's flag spellings, kebab-case accepted).
+public struct EvalBenchCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Score a checkpoint on the paper's benchmarks (lm-eval 0.4.8 conventions); the default subcommand.",
+        discussion: """
         --tasks all runs the paper's columns: MMLU at 0 and 5 shots (the 5-shot rows are labelled \
         '@5shot'), MathQA, ARC-Challenge, OpenBookQA, HellaSwag, TruthfulQA MC1/MC2. Results go to \
         --output_path as results_<time>.json (lm-eval's shape plus a provenance block) and .md.
-        """,
-        subcommands: [MicroBenchCommand.self])
+        """)
 
     @Option(name: [.customLong("tasks")], help: "all, or comma-separated task/group names (e.g. mmlu,arc_challenge).")
     var tasks: String = "all"
@@ -86,7 +103,7 @@ public struct BenchCommand: ParsableCommand {
             return
         }
         guard let modelPath = model else { throw ValidationError("--model DIR is required (except with --dry-run)") }
-        let lm = try BenchCommand.loadModel(URL(fileURLWithPath: modelPath), options: options, cacheDirectory: cacheURL)
+        let lm = try EvalBenchCommand.loadModel(URL(fileURLWithPath: modelPath), options: options, cacheDirectory: cacheURL)
         let started = Date()
         let bar = ProgressBar(label: "scoring")
         let report = try evaluator.run(plan, model: lm, options: options) { done, total in bar.update(done, total) }
@@ -122,7 +139,7 @@ public struct BenchCommand: ParsableCommand {
     /// The Swift Llama scorer for a checkpoint directory (prefix reuse, result cache).
     /// `--batch_size` is recorded only: the scorer's schedule depends on the requests' tokens alone.
     static func loadModel(_ dir: URL, options: EvaluationOptions, cacheDirectory: URL?) throws -> LanguageModel {
-        if let make = BenchCommand.modelFactory { return try make(dir, options) }
+        if let make = EvalBenchCommand.modelFactory { return try make(dir, options) }
         return try LlamaLanguageModel(directory: dir, options: ScoringOptions(addBOS: options.addBOS, cacheDirectory: cacheDirectory))
     }
 
@@ -174,7 +191,7 @@ public struct BenchCommand: ParsableCommand {
         }
         // Measure throughput on a spread sample of the real requests (no sharing among them), then
         // extrapolate to the work left after prefix reuse: distinct contexts + continuations.
-        let lm = try BenchCommand.loadModel(URL(fileURLWithPath: modelPath), options: options, cacheDirectory: nil)
+        let lm = try EvalBenchCommand.loadModel(URL(fileURLWithPath: modelPath), options: options, cacheDirectory: nil)
         let step = max(1, unique.count / 16)
         let sample = stride(from: 0, to: unique.count, by: step).prefix(16).map { unique[$0] }
         let t0 = Date()

@@ -28,22 +28,19 @@ public struct MicroBenchCommand: ParsableCommand {
         let all = sgemmRate(threads: threads)
         ThreadPool.configure(threads: threads)
         print(String(format: "sgemm 1536³: %.1f GFLOP/s on 1 thread, %.1f GFLOP/s on %d threads", one, all, threads))
-        // The parent `sftgo-bench` command also declares --model and ArgumentParser hands the value
-        // to it; read it from the command line in that case.
-        let args = CommandLine.arguments
-        let fromArgs = args.firstIndex(of: "--model").flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil }
-        guard let model = model ?? fromArgs else { print("(no --model: forward and decode skipped)"); return }
+        guard let model else { print("(no --model: forward and decode skipped)"); return }
         let loadStart = Date()
         let llama = try Llama(directory: URL(fileURLWithPath: model))
         let c = llama.config
-        print("model: \(model) " + String(format: "(%d layers, d=%d, vocab %d), loaded in %.1f s", c.numHiddenLayers,
-                     c.hiddenSize, c.vocabSize, Date().timeIntervalSince(loadStart)))
+        print("model: \(model) " + String(format: "(%d layers, d=%d, vocab %d), loaded in %.1f s, peak memory so far %.0f MiB",
+                     c.numHiddenLayers, c.hiddenSize, c.vocabSize, Date().timeIntervalSince(loadStart), peakMiB()))
         let rng = Philox4x32(seed: 1234)
         let seqs = (0..<batch).map { b in
             (0..<length).map { i in Int(rng.word(UInt64(b * length + i)) % UInt32(c.vocabSize)) }
         }
         let rows = seqs.map { Array(0..<$0.count) }
-        _ = llama.forwardBatch([Array(seqs[0].prefix(64))], logitsFor: [[63]])   // warm-up
+        let warm = min(64, length)
+        _ = llama.forwardBatch([Array(seqs[0].prefix(warm))], logitsFor: [[warm - 1]])   // warm-up
         var times: [Double] = []
         for _ in 0..<repeats {
             let t0 = Date()
@@ -64,9 +61,20 @@ public struct MicroBenchCommand: ParsableCommand {
         let decode = Date().timeIntervalSince(d0) - prefill
         print(String(format: "greedy decode: %d tokens after a 32-token prompt, %.1f tokens/s (prefill %.3f s excluded)",
                      out.count, Double(out.count - 1) / decode, prefill))
+        print(String(format: "peak memory (max RSS): %.0f MiB", peakMiB()))
+    }
+
+    public func validate() throws {
+        guard batch >= 1, length >= 1, repeats >= 1, decodeTokens >= 1 else {
+            throw ValidationError("--batch, --length, --repeats and --decode-tokens must be ≥ 1")
+        }
+    }
+
+    /// The process's peak resident set so far.
+    func peakMiB() -> Double {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        print(String(format: "peak memory (max RSS): %.0f MiB", Double(usage.ru_maxrss) / 1024))
+        return Double(usage.ru_maxrss) / 1024
     }
 
     /// Matmul FLOPs of a full forward with all logits, plus causal attention (QKᵀ and PV).

@@ -2,9 +2,11 @@
 // accumulation, leading dimensions for strided views, a strided-batched form, and a parallel form.
 //
 // Determinism (measured on this machine's OpenBLAS 0.3.21, which picks its Zen kernels): a row of
-// A·Bᵀ is NOT bit-identical across calls with different row counts, nor across column slices. It is
-// identical when the row sits at the same position modulo `rowQuantum` (24) in a call whose row count
-// is a multiple of the quantum, with the same column count (GemmTests checks exactly this). So:
+// A·Bᵀ is NOT bit-identical across calls with different row counts, nor across column slices. The
+// kernel walks rows in blocks of 12, the first 6 and the last 6 of a block rounded one way each, and
+// handles leftover rows with 8-, 4- and 1-row kernels rounded differently again. So a row is
+// identical when it sits at the same position modulo `rowQuantum` (12) in a call whose row count is
+// a multiple of the quantum, with the same column count (GemmTests checks exactly this). So:
 //  * callers that need batch-invariant rows lay every sequence out starting at a multiple of
 //    rowQuantum and pad the row count to a multiple of it (Models does);
 //  * Gemm.parallel splits such products by row blocks at multiples of rowQuantum, full width;
@@ -36,7 +38,7 @@ public enum Gemm {
     }
 
     /// Row positions are bit-stable modulo this many rows (see the note at the top).
-    public static let rowQuantum = 24
+    public static let rowQuantum = 12
     /// Fixed column-chunk width for single-row products.
     public static let columnChunk = 256
 

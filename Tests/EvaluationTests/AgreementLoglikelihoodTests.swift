@@ -67,8 +67,8 @@ final class AgreementLoglikelihoodTests: XCTestCase {
         }
         let a = try LlamaLanguageModel(directory: dir).loglikelihood(reqs, progress: nil)
         var o = ScoringOptions()
-        o.maxBranchesPerPass = 1
-        o.maxBranchRowsPerPass = 1
+        o.maxTokensPerPass = 5
+        o.maxLogitRowsPerPass = 2
         let b = try LlamaLanguageModel(directory: dir, options: o).loglikelihood(reqs.reversed(), progress: nil)
         XCTAssertEqual(a.map(\.logprob.bitPattern), b.reversed().map(\.logprob.bitPattern))
         XCTAssertEqual(a.map(\.isGreedy), b.reversed().map(\.isGreedy))

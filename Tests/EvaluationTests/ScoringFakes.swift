@@ -87,14 +87,19 @@ final class FakeBackend: PrefixScoringBackend {
         return out
     }
 
-    func scoreBranches(_ branches: [[Int]], logitsFor rows: [[Int]]) throws -> [[Float]] {
+    func scoreTree(_ stems: [TreeStem]) throws -> [TreeLogits] {
         calls += 1
-        return zip(branches, rows).map { b, rs in
-            tokensForwarded += b.count
-            let seq = cache + b
+        func score(_ seq: [Int], from start: Int, rows: [Int]) -> [Float] {
+            tokensForwarded += seq.count - start
             var out: [Float] = []
-            for r in rs { Self.logits(prefix: seq[...(cache.count + r)], into: &out) }
+            for r in rows { Self.logits(prefix: seq[...(start + r)], into: &out) }
             return out
+        }
+        return stems.map { s in
+            let stem = cache + s.tokens
+            precondition(stem.count + (s.branches.map(\.count).max() ?? 0) <= contextWindow, "fake: over the window")
+            return TreeLogits(stem: score(stem, from: cache.count, rows: s.rows),
+                              branches: zip(s.branches, s.branchRows).map { score(stem + $0, from: stem.count, rows: $1) })
         }
     }
 

@@ -90,11 +90,11 @@ final class ScoringTests: XCTestCase {
         return reqs
     }
 
-    func makeScorer(_ backend: FakeBackend, cache: URL? = nil, branches: Int = 64,
-                    rows: Int = 256) throws -> PrefixScorer {
+    func makeScorer(_ backend: FakeBackend, cache: URL? = nil, branches: Int = 2048,
+                    rows: Int = 512) throws -> PrefixScorer {
         var o = ScoringOptions(cacheDirectory: cache)
-        o.maxBranchesPerPass = branches
-        o.maxBranchRowsPerPass = rows
+        o.maxTokensPerPass = branches
+        o.maxLogitRowsPerPass = rows
         return try PrefixScorer(backend: backend, tokenizer: tok, identity: "fake", options: o)
     }
 
@@ -119,11 +119,48 @@ final class ScoringTests: XCTestCase {
         XCTAssertLessThan(s.tokensLMEvalGrouping, s.tokensNaive)
     }
 
+    /// Questions of two "subjects" (different few-shot blocks): each block is computed once, the
+    /// questions of a subject run together, and no batch spans the subject boundary.
+    func testBatchesShareEachFewShotBlockOnce() throws {
+        var reqs: [LoglikelihoodRequest] = []
+        let blocks = ["the following are questions about cats.\n\nq: abc?\nanswer: b\n\n",
+                      "the following are questions about dogs and more dogs.\n\nq: de?\nanswer: a\n\n"]
+        for shots in blocks {
+            for q in ["what is x?", "what is y?", "why z?", "what is xy?", "how?"] {
+                for c in [" a", " b", " c", " d"] { reqs.append(.init(context: shots + "q: \(q)\nanswer:", continuation: c)) }
+            }
+        }
+        let backend = FakeBackend()
+        let scorer = try makeScorer(backend)
+        let encoded = try scorer.encode(reqs)
+        let got = try scorer.loglikelihood(reqs)
+        for (e, r) in zip(encoded, got) { XCTAssertEqual(r.logprob.bitPattern, naiveScore(e).logprob.bitPattern) }
+        var seen = Set<EncodedRequest>()
+        let plan = makeScoringPlan(encoded.filter { seen.insert($0).inserted })
+        let batches = batchStems(plan, maxTokens: 2048, maxRows: 512)
+        XCTAssertEqual(batches.count, 2)
+        XCTAssertEqual(backend.calls, 4)   // per subject: its block into the cache, then all questions
+        // Work: each block once (the second reusing what it shares with the first), plus each
+        // question's own tail.
+        let tok = FakeTokenizer()
+        var expected = 0
+        var commons: [[Int]] = []
+        for shots in blocks {
+            let shared = plan.filter { $0.tokens.starts(with: try! tok.encodePlain(shots)) }
+            let common = sharedPrefixLength(shared[...])
+            commons.append(Array(shared[0].tokens[..<common]))
+            expected += common + shared.reduce(0) { $0 + $1.tokens.count - common }
+        }
+        expected -= commonPrefixLength(commons[0][...], commons[1][...])
+        XCTAssertEqual(scorer.stats.tokensComputed, expected)
+        XCTAssertLessThan(Double(expected), 0.45 * Double(scorer.stats.tokensLMEvalGrouping))
+    }
+
     func testResultsIndependentOfOrderAndPassSizes() throws {
         let reqs = workload()
         let reference = try makeScorer(FakeBackend()).loglikelihood(reqs)
         var rng = SystemRandomNumberGenerator()
-        for (branches, rows) in [(1, 1), (2, 3), (64, 256)] {
+        for (branches, rows) in [(1, 1), (2, 3), (9, 4), (40, 8), (2048, 512)] {
             let perm = Array(reqs.indices).shuffled(using: &rng)
             let got = try makeScorer(FakeBackend(), branches: branches, rows: rows)
                 .loglikelihood(perm.map { reqs[$0] })

@@ -89,7 +89,7 @@ final class LlamaTests: XCTestCase {
             XCTAssertEqual(bad, 0, "\(name): cached vs full")
             // generate()'s unpadded decode steps agree to rounding.
             let g = model.makeCache(capacity: 8)
-            let last = model.run([prompt], past: 0, cache: g, append: true, rows: [[prompt.count - 1]], padded: false)[0]
+            let last = model.run([Llama.Segment(prompt, continuing: g, append: true, logitRows: [prompt.count - 1])], padded: false)[0]
             var worst: Float = 0
             for j in 0..<v { worst = max(worst, abs(last[j] - full[(prompt.count - 1) * v + j])) }
             XCTAssertLessThan(worst, 2e-5)
@@ -124,6 +124,45 @@ final class LlamaTests: XCTestCase {
         let fresh = model.makeCache(capacity: 8)
         _ = model.forward(Array(prefix[..<10]), cache: fresh, logitsFor: [])
         XCTAssertEqual(bitMismatches(cont, model.forward(Array(prefix[10...]), cache: fresh, logitsFor: [prefix.count - 11])), 0)
+    }
+
+    /// One pass mixing fresh sequences, branches of two different caches, a cache continuing another
+    /// (its base shared, not copied) and appends to distinct caches equals each segment alone.
+    func testMixedSegmentsBitIdenticalToEachSegmentAlone() throws {
+        let (model, golden) = try loadTiny("tiny-llama3-rope")
+        let p = golden.prompts
+        let a = model.makeCache(capacity: 4), b = model.makeCache(capacity: 4)
+        _ = model.forward(p[2], cache: a, logitsFor: [])
+        _ = model.forward(Array(p[3].prefix(29)), cache: b, logitsFor: [])
+        let child = KVCache(continuing: a, capacity: 2)   // grows on demand
+        let grown = model.makeCache(capacity: 4)
+        _ = model.forward(Array(p[3].prefix(7)), cache: grown, logitsFor: [])
+        let segs: [Llama.Segment] = [
+            .init([5, 6, 7], logitRows: [0, 2]),
+            .init(Array(p[0]), continuing: a, logitRows: Array(0..<p[0].count)),
+            .init([9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9], continuing: b, logitRows: [12]),
+            .init(Array(p[3].suffix(17)), continuing: child, append: true, logitRows: [0, 16]),
+            .init([1], continuing: b, logitRows: [0]),
+            .init(Array(p[3].dropFirst(7)), continuing: grown, append: true, logitRows: [3, 50]),
+            .init([], continuing: a, logitRows: []),
+        ]
+        let together = model.forward(segments: segs)
+        XCTAssertEqual(child.count, p[2].count + 17)
+        XCTAssertEqual(a.count, p[2].count)
+        XCTAssertEqual(grown.count, p[3].count)
+        // Each alone: a fresh cache holding the same prefix tokens.
+        let prefixes: [[Int]] = [[], p[2], Array(p[3].prefix(29)), p[2], Array(p[3].prefix(29)), Array(p[3].prefix(7)), p[2]]
+        for (i, seg) in segs.enumerated() {
+            let alone = model.makeCache(capacity: 8)
+            if !prefixes[i].isEmpty { _ = model.forward(prefixes[i], cache: alone, logitsFor: []) }
+            let expected = model.forward(seg.tokens, cache: alone, logitsFor: seg.logitRows)
+            XCTAssertEqual(bitMismatches(together[i], expected), 0, "segment \(i)")
+        }
+        // The child's appended positions continue correctly: scoring after it equals a fresh run.
+        let after = model.forwardBranches([[4, 2]], after: child, logitsFor: [[1]])[0]
+        let fresh = model.makeCache(capacity: 8)
+        _ = model.forward(p[2] + Array(p[3].suffix(17)), cache: fresh, logitsFor: [])
+        XCTAssertEqual(bitMismatches(after, model.forward([4, 2], cache: fresh, logitsFor: [1])), 0)
     }
 
     func testForwardBatchBitIdenticalToEachSequenceAlone() throws {

@@ -41,6 +41,27 @@ final class SHA256Tests: XCTestCase {
         }
     }
 
+    /// SHA-1 shares the block buffering and padding: split feeds and lengths around a block against sha1sum.
+    func testSHA1StreamingAndPaddingAgainstSha1sum() throws {
+        var bytes = [UInt8](repeating: 0, count: 300)
+        for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: i &* 31 &+ 7) }
+        for n in [0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 300] {
+            let d = Data(bytes[0..<n])
+            let expected = try shell("sha1sum", input: d).prefix(40).description
+            XCTAssertEqual(SHA1.hex(of: d), expected, "n=\(n)")
+            for step in [1, 7, 64, 65] {
+                var s = SHA1()
+                var i = 0
+                while i < n {
+                    let j = min(i + step, n)
+                    bytes[i..<j].withUnsafeBytes { s.update($0) }
+                    i = j
+                }
+                XCTAssertEqual(hexString(s.finalize()), expected, "n=\(n) step \(step)")
+            }
+        }
+    }
+
     /// A 12 MB file (several read chunks, not a multiple of 64) against sha256sum and git hash-object.
     func testLargeFileAgainstSha256sumAndGit() throws {
         let dir = try TempDir()

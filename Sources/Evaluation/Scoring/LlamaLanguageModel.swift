@@ -30,9 +30,41 @@ final class LlamaScoringBackend: PrefixScoringBackend {
         return model.forward(tokens, cache: cache, logitsFor: rows)
     }
 
-    func scoreBranches(_ branches: [[Int]], logitsFor rows: [[Int]]) throws -> [[Float]] {
-        for b in branches { try model.validate(b) }
-        return model.forwardBranches(branches, after: cache, logitsFor: rows)
+    /// Two passes: every stem continuing the prefix (stems with branches append to a cache of
+    /// their own that continues the prefix without copying it), then every branch.
+    func scoreTree(_ stems: [TreeStem]) throws -> [TreeLogits] {
+        var children: [KVCache?] = []
+        var first: [Llama.Segment] = []
+        var firstIndex: [Int?] = []
+        for s in stems {
+            try model.validate(s.tokens)
+            for b in s.branches { try model.validate(b) }
+            var child: KVCache? = nil
+            if !s.branches.isEmpty && !s.tokens.isEmpty { child = KVCache(continuing: cache, capacity: s.tokens.count) }
+            children.append(child)
+            if s.tokens.isEmpty {
+                firstIndex.append(nil)
+            } else {
+                firstIndex.append(first.count)
+                first.append(Llama.Segment(s.tokens, continuing: child ?? cache, append: child != nil, logitRows: s.rows))
+            }
+        }
+        let stemLogits = first.isEmpty ? [] : model.forward(segments: first)
+        var second: [Llama.Segment] = []
+        for (i, s) in stems.enumerated() {
+            for (b, rows) in zip(s.branches, s.branchRows) {
+                second.append(Llama.Segment(b, continuing: children[i] ?? cache, logitRows: rows))
+            }
+        }
+        let branchLogits = second.isEmpty ? [] : model.forward(segments: second)
+        var out: [TreeLogits] = []
+        var k = 0
+        for (i, s) in stems.enumerated() {
+            let stem = firstIndex[i].map { stemLogits[$0] } ?? []
+            out.append(TreeLogits(stem: stem, branches: Array(branchLogits[k..<(k + s.branches.count)])))
+            k += s.branches.count
+        }
+        return out
     }
 
     func generate(prompt: [Int], maxNewTokens: Int, stopTokenIds: Set<Int>,

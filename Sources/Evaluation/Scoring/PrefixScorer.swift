@@ -9,10 +9,11 @@ public struct ScoringOptions: Sendable {
     public var maxLength: Int? = nil
     /// Directory of the resumable result cache; nil disables it.
     public var cacheDirectory: URL? = nil
-    /// Upper bounds on one batched branch pass. They bound memory (logits are rows × vocab
-    /// floats); the schedule is derived from the requests' tokens only, never from the caller.
-    public var maxBranchesPerPass: Int = 64
-    public var maxBranchRowsPerPass: Int = 256
+    /// Upper bounds on one batched pass: token positions (activations) and logit rows (logits are
+    /// rows × vocab floats). They bound memory; the schedule is derived from the requests' tokens
+    /// only, never from the caller's batch size, and results do not depend on it.
+    public var maxTokensPerPass: Int = 2048
+    public var maxLogitRowsPerPass: Int = 512
     public init(addBOS: Bool = false, maxLength: Int? = nil, cacheDirectory: URL? = nil) {
         self.addBOS = addBOS
         self.maxLength = maxLength
@@ -166,8 +167,9 @@ public final class PrefixScorer: ScoringStatsReporting {
         if done > 0 { progress?(done) }
         run.computedRequests = todo.count
 
-        for stem in makeScoringPlan(todo) {
-            let scored = try compute(stem: stem, requests: todo, stats: &run)
+        let plan = makeScoringPlan(todo)
+        for batch in batchStems(plan, maxTokens: options.maxTokensPerPass, maxRows: options.maxLogitRowsPerPass) {
+            let scored = try compute(Array(plan[batch]), requests: todo, stats: &run)
             var fresh: [(RequestKey, LoglikelihoodResult)] = []
             for (t, result) in scored {
                 let u = todoToUnique[t]
@@ -183,78 +185,111 @@ public final class PrefixScorer: ScoringStatsReporting {
         return slot.map { results[$0]! }
     }
 
-    /// Computes one stem and its branches; returns (request index in `requests`, result).
-    private func compute(stem: PlannedStem, requests: [EncodedRequest],
-                     stats: inout ScoringStats) throws -> [(Int, LoglikelihoodResult)] {
-        let vocab = backend.vocabularySize
-        // Reuse the cached common prefix, but recompute from the first row whose logits we read.
-        var start = commonPrefixLength(cachedTokens[...], stem.tokens[...])
-        if let first = stem.rows.first { start = min(start, first) }
+    /// Sets the backend's cache to `tokens` (reusing what it already holds) and returns the
+    /// logits of `rows` (ascending, ≥ the reused part), in chunks within the pass budgets.
+    private func setPrefix(_ tokens: [Int], rows: [Int], stats: inout ScoringStats) throws -> [Float] {
+        var start = commonPrefixLength(cachedTokens[...], tokens[...])
+        if let first = rows.first { start = min(start, first) }
         if start < cachedTokens.count {
             try backend.truncatePrefix(to: start)
             cachedTokens.removeSubrange(start...)
         }
-        var stemLogits: [Float] = []
-        var stemRowIndex: [Int: Int] = [:]
-        if start < stem.tokens.count {
-            let rows = stem.rows.map { $0 - start }
-            stemLogits = try backend.extendPrefix(Array(stem.tokens[start...]), logitsFor: rows)
-            guard stemLogits.count == rows.count * vocab else {
-                throw ScoringError.backendShape("extendPrefix returned \(stemLogits.count) floats for \(rows.count) rows")
+        var out: [Float] = []
+        var r = rows.startIndex
+        while start < tokens.count {
+            var end = min(tokens.count, start + options.maxTokensPerPass)
+            let r0 = r
+            while r < rows.endIndex, rows[r] < end, r - r0 < options.maxLogitRowsPerPass { r += 1 }
+            if r < rows.endIndex, rows[r] < end { end = rows[r] }   // row budget reached
+            let piece = Array(tokens[start..<end])
+            let logits = try backend.extendPrefix(piece, logitsFor: rows[r0..<r].map { $0 - start })
+            guard logits.count == (r - r0) * backend.vocabularySize else {
+                throw ScoringError.backendShape("extendPrefix returned \(logits.count) floats for \(r - r0) rows")
             }
-            cachedTokens.append(contentsOf: stem.tokens[start...])
-            stats.tokensComputed += stem.tokens.count - start
-            stats.logitRows += rows.count
-            for (k, p) in stem.rows.enumerated() { stemRowIndex[p] = k }
+            out += logits
+            cachedTokens += piece
+            stats.tokensComputed += piece.count
+            stats.logitRows += r - r0
+            start = end
         }
+        return out
+    }
 
-        // Branches in fixed-size passes (sizes derived from the branch list only).
-        var branchLogits = [[Float]](repeating: [], count: stem.branches.count)
-        var b = 0
-        while b < stem.branches.count {
-            var end = b, rows = 0
-            while end < stem.branches.count, end - b < options.maxBranchesPerPass,
-                  end == b || rows + stem.branches[end].rows.count <= options.maxBranchRowsPerPass {
-                rows += stem.branches[end].rows.count
-                end += 1
-            }
-            let chunk = stem.branches[b..<end]
-            let out = try backend.scoreBranches(chunk.map(\.tokens), logitsFor: chunk.map(\.rows))
-            guard out.count == chunk.count else {
-                throw ScoringError.backendShape("scoreBranches returned \(out.count) results for \(chunk.count) branches")
-            }
-            for (k, br) in chunk.enumerated() {
-                guard out[k].count == br.rows.count * vocab else {
-                    throw ScoringError.backendShape("branch logits \(out[k].count) for \(br.rows.count) rows")
+    /// Computes a batch of stems (see batchStems) and returns (request index in `requests`, result).
+    private func compute(_ stems: [PlannedStem], requests: [EncodedRequest],
+                         stats: inout ScoringStats) throws -> [(Int, LoglikelihoodResult)] {
+        let vocab = backend.vocabularySize
+        let shared = sharedPrefixLength(stems[...])
+        var stemLogits: [[Float]] = []
+        var branchLogits: [[[Float]]] = []
+        let work = stems.reduce(0) { $0 + $1.work(after: shared) }
+        let rows = stems.reduce(0) { $0 + $1.logitRowCount }
+        if stems.count == 1 && (work > options.maxTokensPerPass || rows > options.maxLogitRowsPerPass) {
+            // One stem over budget: run it into the cache, then its branches in budgeted chunks.
+            let stem = stems[0]
+            stemLogits = [try setPrefix(stem.tokens, rows: stem.rows, stats: &stats)]
+            var all: [[Float]] = []
+            var b = 0
+            while b < stem.branches.count {
+                var end = b, t = 0, r = 0
+                while end < stem.branches.count, end == b || (t + stem.branches[end].tokens.count <= options.maxTokensPerPass
+                        && r + stem.branches[end].rows.count <= options.maxLogitRowsPerPass) {
+                    t += stem.branches[end].tokens.count; r += stem.branches[end].rows.count; end += 1
                 }
-                branchLogits[b + k] = out[k]
-                stats.tokensComputed += br.tokens.count
-                stats.logitRows += br.rows.count
+                let chunk = stem.branches[b..<end]
+                let out = try backend.scoreTree(chunk.map { TreeStem(tokens: $0.tokens, rows: $0.rows) })
+                guard out.count == chunk.count else {
+                    throw ScoringError.backendShape("scoreTree returned \(out.count) results for \(chunk.count) stems")
+                }
+                all += out.map(\.stem)
+                stats.tokensComputed += t
+                stats.logitRows += r
+                b = end
             }
-            b = end
+            branchLogits = [all]
+        } else {
+            _ = try setPrefix(Array(stems[0].tokens[..<shared]), rows: [], stats: &stats)
+            let tree = stems.map { s in
+                TreeStem(tokens: Array(s.tokens[shared...]), rows: s.rows.map { $0 - shared },
+                         branches: s.branches.map(\.tokens), branchRows: s.branches.map(\.rows))
+            }
+            let out = try backend.scoreTree(tree)
+            guard out.count == tree.count else {
+                throw ScoringError.backendShape("scoreTree returned \(out.count) results for \(tree.count) stems")
+            }
+            stemLogits = out.map(\.stem)
+            branchLogits = out.map(\.branches)
+            stats.tokensComputed += work
+            stats.logitRows += rows
         }
 
         var results: [(Int, LoglikelihoodResult)] = []
-        results.reserveCapacity(stem.requests.count)
         var gathered = [Float](repeating: 0, count: 0)
-        for (request, sources) in stem.requests {
-            let r = requests[request]
-            gathered.removeAll(keepingCapacity: true)
-            for src in sources {
-                switch src {
-                case .stem(let p):
-                    let k = stemRowIndex[p]!
-                    gathered.append(contentsOf: stemLogits[(k * vocab)..<((k + 1) * vocab)])
-                case let .branch(bi, p):
-                    let k = stem.branches[bi].rows.firstIndex(of: p)!
-                    gathered.append(contentsOf: branchLogits[bi][(k * vocab)..<((k + 1) * vocab)])
+        for (i, stem) in stems.enumerated() {
+            guard stemLogits[i].count == stem.rows.count * vocab, branchLogits[i].count == stem.branches.count,
+                  zip(branchLogits[i], stem.branches).allSatisfy({ $0.count == $1.rows.count * vocab }) else {
+                throw ScoringError.backendShape("logit rows do not match the rows asked for")
+            }
+            let stemRowIndex = Dictionary(uniqueKeysWithValues: stem.rows.enumerated().map { ($1, $0) })
+            for (request, sources) in stem.requests {
+                let r = requests[request]
+                gathered.removeAll(keepingCapacity: true)
+                for src in sources {
+                    switch src {
+                    case .stem(let p):
+                        let k = stemRowIndex[p]!
+                        gathered.append(contentsOf: stemLogits[i][(k * vocab)..<((k + 1) * vocab)])
+                    case let .branch(bi, p):
+                        let k = stem.branches[bi].rows.firstIndex(of: p)!
+                        gathered.append(contentsOf: branchLogits[i][bi][(k * vocab)..<((k + 1) * vocab)])
+                    }
                 }
+                let (lp, greedy) = gathered.withUnsafeBufferPointer {
+                    scoreContinuation(rows: $0, vocab: vocab, targets: r.targets)
+                }
+                results.append((request, LoglikelihoodResult(logprob: lp, isGreedy: greedy,
+                                                             truncatedTokens: r.truncatedTokens)))
             }
-            let (lp, greedy) = gathered.withUnsafeBufferPointer {
-                scoreContinuation(rows: $0, vocab: vocab, targets: r.targets)
-            }
-            results.append((request, LoglikelihoodResult(logprob: lp, isGreedy: greedy,
-                                                         truncatedTokens: r.truncatedTokens)))
         }
         return results
     }

@@ -14,12 +14,38 @@ public protocol PrefixScoringBackend: AnyObject {
     /// Appends `tokens` to the cache; returns the logits of the given rows of `tokens`
     /// (0-based within `tokens`).
     func extendPrefix(_ tokens: [Int], logitsFor rows: [Int]) throws -> [Float]
-    /// Scores several continuations of the cached prefix in one pass; the cache is unchanged.
-    /// `rows[i]` indexes into `branches[i]`.
-    func scoreBranches(_ branches: [[Int]], logitsFor rows: [[Int]]) throws -> [[Float]]
+    /// Scores continuations of the cached prefix in one batched computation; the cache is
+    /// unchanged. Stem i continues the prefix; its branches continue the prefix + stem i's tokens.
+    func scoreTree(_ stems: [TreeStem]) throws -> [TreeLogits]
     /// Greedy generation from `prompt` (a fresh sequence; the prefix cache may be reset).
     func generate(prompt: [Int], maxNewTokens: Int, stopTokenIds: Set<Int>,
                   shouldStop: ([Int]) -> Bool) throws -> [Int]
+}
+
+/// A continuation of the cached prefix, with continuations of its own. Rows index into the
+/// stem's or the branch's tokens (ascending); a stem may be empty when only branches are scored.
+public struct TreeStem: Equatable {
+    public var tokens: [Int]
+    public var rows: [Int]
+    public var branches: [[Int]]
+    public var branchRows: [[Int]]
+    public init(tokens: [Int], rows: [Int], branches: [[Int]] = [], branchRows: [[Int]] = []) {
+        precondition(branches.count == branchRows.count, "one row list per branch")
+        self.tokens = tokens
+        self.rows = rows
+        self.branches = branches
+        self.branchRows = branchRows
+    }
+}
+
+/// Logit rows (row-major rows × vocab) of a TreeStem and of each of its branches.
+public struct TreeLogits {
+    public var stem: [Float]
+    public var branches: [[Float]]
+    public init(stem: [Float], branches: [[Float]]) {
+        self.stem = stem
+        self.branches = branches
+    }
 }
 
 /// Tokenizer calls with lm-eval's conventions: encode without special tokens, decode skipping them.

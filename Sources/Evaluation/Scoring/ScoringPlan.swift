@@ -4,9 +4,12 @@
 // longest common prefix of their inputs, computed into the KV cache once; what follows the stem
 // in each input is a *branch*, and all branches of one stem are scored in batched passes over
 // the cached stem. Stems are visited in lexicographic token order, so consecutive stems share
-// their longest prefixes (all questions of an MMLU subject share the few-shot block): the cache
-// is only truncated back to the common prefix of the previous stem and the next.
-// The plan depends only on the set of requests, never on their order.
+// their longest prefixes (all questions of an MMLU subject share the few-shot block).
+// Consecutive stems are then scored in batches (batchStems): the batch's shared prefix goes into
+// the KV cache (truncated back only to where it differs from the previous batch's), and every
+// stem's remainder and every branch runs as one segment of a few large passes — one forward of
+// many questions at once instead of two small ones per question.
+// The plan and the batches depend only on the set of requests, never on their order.
 
 /// Where one scored position's logits come from.
 enum RowSource: Hashable {
@@ -25,6 +28,53 @@ struct PlannedStem {
     var branches: [PlannedBranch]
     /// The unique requests finished by this stem and, per target token, where its row is.
     var requests: [(request: Int, sources: [RowSource])]
+}
+
+extension PlannedStem {
+    /// Position up to which the stem could sit in a shared cache: logits are read from its first row.
+    var firstRow: Int { rows.first ?? tokens.count }
+    var logitRowCount: Int { rows.count + branches.reduce(0) { $0 + $1.rows.count } }
+    /// Token positions computed for this stem when the first `shared` sit in the cache.
+    func work(after shared: Int) -> Int { tokens.count - shared + branches.reduce(0) { $0 + $1.tokens.count } }
+}
+
+/// The prefix a batch of consecutive (sorted) stems keeps in the cache: their common prefix, but
+/// not past any stem's first logit row.
+func sharedPrefixLength(_ stems: ArraySlice<PlannedStem>) -> Int {
+    guard let first = stems.first, let last = stems.last else { return 0 }
+    return stems.reduce(commonPrefixLength(first.tokens[...], last.tokens[...])) { min($0, $1.firstRow) }
+}
+
+/// Splits the sorted stems into batches of consecutive stems within the pass budgets. A stem joins
+/// the batch unless that costs recomputation — the members' shared prefix cut shorter, or a long
+/// prefix the stem shares with its neighbours computed outside the cache — of more than 32 tokens
+/// and a tenth of the batch's work (e.g. at an MMLU subject boundary, where the few-shot block
+/// changes: the next subject's questions start a batch of their own around their cached block).
+func batchStems(_ stems: [PlannedStem], maxTokens: Int, maxRows: Int) -> [Range<Int>] {
+    var batches: [Range<Int>] = []
+    var i = 0
+    while i < stems.count {
+        var shared = sharedPrefixLength(stems[i..<(i + 1)])
+        var work = stems[i].work(after: shared), rows = stems[i].logitRowCount
+        var j = i + 1
+        while j < stems.count {
+            let newShared = min(shared, commonPrefixLength(stems[j - 1].tokens[...], stems[j].tokens[...]), stems[j].firstRow)
+            let members = j - i
+            let newWork = work + (shared - newShared) * members + stems[j].work(after: newShared)
+            let newRows = rows + stems[j].logitRowCount
+            var neighbour = commonPrefixLength(stems[j - 1].tokens[...], stems[j].tokens[...])
+            if j + 1 < stems.count { neighbour = max(neighbour, commonPrefixLength(stems[j].tokens[...], stems[j + 1].tokens[...])) }
+            let duplicated = max(0, min(neighbour, stems[j].firstRow) - newShared)
+            let extra = (shared - newShared) * (members - 1) + duplicated
+            let own = work + stems[j].work(after: newShared)
+            if newWork > maxTokens || newRows > maxRows || Double(extra) > max(32, 0.1 * Double(own)) { break }
+            shared = newShared; work = newWork; rows = newRows
+            j += 1
+        }
+        batches.append(i..<j)
+        i = j
+    }
+    return batches
 }
 
 func lexicographicallyPrecedes(_ a: [Int], _ b: [Int]) -> Bool {
