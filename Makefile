@@ -51,6 +51,7 @@ test: setup
 
 bench: build
 	$(BENCH) micro --model $(MODEL_DIR)
+	$(BENCH) scoring --model $(MODEL_DIR)
 
 clean:
 	rm -rf .build
