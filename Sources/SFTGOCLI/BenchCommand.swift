@@ -189,15 +189,36 @@ public struct EvalBenchCommand: ParsableCommand {
             print("No time estimate: no --model given.")
             return
         }
-        // Measure throughput on a spread sample of the real requests (no sharing among them), then
-        // extrapolate to the work left after prefix reuse: distinct contexts + continuations.
+        // Measure throughput on a sample shaped like the run: runs of 4 consecutive documents from
+        // up to 12 tasks spread over the plan (so sharing and batching happen as in the real run,
+        // if less of it), then extrapolate to the work left after prefix reuse: distinct contexts
+        // + continuations. Few documents per MMLU subject share less than a full run does, so the
+        // estimate errs long.
         let lm = try EvalBenchCommand.loadModel(URL(fileURLWithPath: modelPath), options: options, cacheDirectory: nil)
-        let step = max(1, unique.count / 16)
-        let sample = stride(from: 0, to: unique.count, by: step).prefix(16).map { unique[$0] }
+        let nonEmpty = perRun.indices.filter { !perRun[$0].isEmpty }
+        let runStep = max(1, nonEmpty.count / 12)
+        var sample: [LoglikelihoodRequest] = []
+        var sampleSize = 0
+        var sampleContexts = Set<String>()
+        for r in stride(from: 0, to: nonEmpty.count, by: runStep).prefix(12).map({ nonEmpty[$0] }) {
+            let docs = perRun[r]
+            for d in docs[(docs.count / 2)..<min(docs.count, docs.count / 2 + 4)] {
+                if sampleContexts.insert(d.context).inserted { sampleSize += contextSize(d.context) }
+                for q in d.requests { sample.append(q); sampleSize += size(q.continuation) }
+            }
+        }
         let t0 = Date()
         _ = try lm.loglikelihood(sample, progress: nil)
         let secs = Date().timeIntervalSince(t0)
-        let sampleSize = sample.reduce(0) { $0 + contextSize($1.context) + size($1.continuation) }
+        if let llama = lm as? LlamaLanguageModel {
+            // The scorer's own plan gives the exact positions to compute after prefix reuse.
+            let perSecond = Double(llama.stats.tokensComputed) / max(secs, 1e-9)
+            let planned = try llama.scorer.plannedWork(unique)
+            print(String(format: "Measured %.0f computed positions/s on %d sample requests (%.2f s). The plan computes %d positions (%d logit rows) for %d unique requests, against %d context + %d continuation tokens as lm-eval runs them. Estimated time: %@.",
+                         perSecond, sample.count, secs, planned.tokens, planned.logitRows, unique.count, totalCtx, totalCont,
+                         ProgressBar.clock(Double(planned.tokens) / perSecond)))
+            return
+        }
         let rate = Double(sampleSize) / max(secs, 1e-9)
         let withReuse = Double(totalDistinct + totalCont) / rate
         let without = Double(totalCtx + totalCont) / rate

@@ -156,6 +156,17 @@ final class ScoringTests: XCTestCase {
         XCTAssertLessThan(Double(expected), 0.45 * Double(scorer.stats.tokensLMEvalGrouping))
     }
 
+    /// The dry-run plan counts exactly the work a real run does, for any pass budget.
+    func testPlannedWorkEqualsTheWorkDone() throws {
+        for (tokens, rows) in [(1, 1), (9, 4), (2048, 512)] {
+            let scorer = try makeScorer(FakeBackend(), branches: tokens, rows: rows)
+            let planned = try scorer.plannedWork(workload())
+            _ = try scorer.loglikelihood(workload())
+            XCTAssertEqual(planned.tokens, scorer.stats.tokensComputed, "budget \(tokens)/\(rows)")
+            XCTAssertEqual(planned.logitRows, scorer.stats.logitRows, "budget \(tokens)/\(rows)")
+        }
+    }
+
     func testResultsIndependentOfOrderAndPassSizes() throws {
         let reqs = workload()
         let reference = try makeScorer(FakeBackend()).loglikelihood(reqs)

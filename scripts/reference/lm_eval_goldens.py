@@ -5,8 +5,14 @@ documents of every log-likelihood task and writes one small JSON per task under
 Tests/Fixtures/evaluation/lmeval/<model-tag>/: per document the context, the continuations, the
 log-likelihoods and is_greedy flags, lm-eval's prediction (argmax, ties to the first) and target.
 
+The committed smollm2 goldens come from our own GGUF import, /work/models/SmolLM2-135M-Instruct
+(the folder `make model` / `sftgo import` writes; transformers loads it as a standard HF folder,
+GPT2TokenizerFast over our tokenizer.json, which keeps SmolLM2's single-digit pre-tokenizer, so
+lm-eval sees exactly the token ids the Swift evaluator sees). Earlier goldens used transformers'
+own GGUF conversion (/work/models/smollm2-transformers), whose tokenizer drops that pre-tokenizer.
+
     HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 /work/venv-ref/bin/python \
-        scripts/reference/lm_eval_goldens.py --model /work/models/smollm2-transformers --tag smollm2
+        scripts/reference/lm_eval_goldens.py --model /work/models/SmolLM2-135M-Instruct --tag smollm2
 
 Pins: lm_eval==0.4.8, transformers==4.51.3, torch==2.13.0 (CPU), datasets==3.6.0.
 """
@@ -71,7 +77,8 @@ def golden_docs(samples):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="/work/models/smollm2-transformers")
+    # Our own import (see the module docstring), not transformers' GGUF conversion.
+    ap.add_argument("--model", default="/work/models/SmolLM2-135M-Instruct")
     ap.add_argument("--tag", default="smollm2")
     ap.add_argument("--limit", type=int, default=10, help="documents per non-MMLU task")
     ap.add_argument("--mmlu-subjects", type=int, default=57)
@@ -90,6 +97,8 @@ def main():
         "transformers": transformers.__version__, "torch": torch.__version__,
         "backend": "hf", "device": "cpu", "dtype": "float32", "batch_size": 1,
         "add_bos_token": False,
+        "tokenizer_class": type(lm.tokenizer).__name__,
+        "bos_token_id": lm.tokenizer.bos_token_id, "eos_token_id": lm.tokenizer.eos_token_id,
         "model_dir": args.model,
         "model_safetensors_sha256": file_sha256(os.path.join(args.model, "model.safetensors")),
         "tokenizer_json_sha256": file_sha256(os.path.join(args.model, "tokenizer.json")),

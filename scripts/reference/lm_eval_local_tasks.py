@@ -131,10 +131,20 @@ class LocalTasks:
             os.path.join(DATA, "arc_challenge/ARC-Challenge-Test.jsonl")))
         return self._task("arc/arc_challenge.yaml", "sftgo_arc_challenge", {"test": f}, 0)
 
-    def openbookqa(self):
-        f = self._file("openbookqa", lambda: _obqa_rows(
-            os.path.join(DATA, "openbookqa/OpenBookQA-V1-Sep2018/Data/Main/test.jsonl")))
-        return self._task("openbookqa/openbookqa.yaml", "sftgo_openbookqa", {"test": f}, 0)
+    def openbookqa(self, with_train=False):
+        """0-shot on test; `with_train` adds the train split, lm-eval's few-shot source, and leaves
+        num_fewshot unset so that simple_evaluate's --num_fewshot applies."""
+        main = os.path.join(DATA, "openbookqa/OpenBookQA-V1-Sep2018/Data/Main")
+        f = self._file("openbookqa", lambda: _obqa_rows(os.path.join(main, "test.jsonl")))
+        if not with_train:
+            return self._task("openbookqa/openbookqa.yaml", "sftgo_openbookqa", {"test": f}, 0)
+        t = self._file("openbookqa_train", lambda: _obqa_rows(os.path.join(main, "train.jsonl")))
+        return self._task("openbookqa/openbookqa.yaml", "sftgo_openbookqa_fs", {"test": f, "train": t})
+
+    def openbookqa_from(self, path, name, extra=None):
+        """lm-eval's openbookqa over one raw jsonl file as its test split (few-shot tests)."""
+        f = self._file(name, lambda: _obqa_rows(path))
+        return self._task("openbookqa/openbookqa.yaml", name, {"test": f}, extra=extra)
 
     def hellaswag(self):
         f = self._file("hellaswag", lambda: _hellaswag_rows(

@@ -8,7 +8,7 @@ tokenisation, forward passes, metrics) and, separately, the whole process includ
 Not part of CI.
 
     /work/venv-ref/bin/python scripts/reference/lm_eval_timing.py \
-        --model /work/models/smollm2-transformers --workloads mmlu5,hellaswag --batch-sizes 1,8
+        --model /work/models/SmolLM2-135M-Instruct --workloads mmlu5,hellaswag --batch-sizes 1,8
 """
 import argparse
 import json
@@ -53,7 +53,7 @@ def measure(model, workload, batch_size, threads):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="/work/models/smollm2-transformers")
+    ap.add_argument("--model", default="/work/models/SmolLM2-135M-Instruct")
     ap.add_argument("--workloads", default="mmlu5,hellaswag")
     ap.add_argument("--batch-sizes", default="1,8")
     ap.add_argument("--threads", type=int, default=2)

@@ -4,7 +4,9 @@ with add_special_tokens=False), for checking the Swift pair encoding independent
 Reads the goldens written by lm_eval_goldens.py and writes <tag>/tokens/<run>.json next to them:
 per document the context tokens and, per continuation, the continuation tokens.
 
-    /work/venv-ref/bin/python scripts/reference/lm_eval_tokens.py --model /work/models/smollm2-transformers
+    /work/venv-ref/bin/python scripts/reference/lm_eval_tokens.py --model /work/models/SmolLM2-135M-Instruct
+
+Use the folder the goldens were made from: our own import (see lm_eval_goldens.py).
 """
 import argparse
 import glob
@@ -21,7 +23,7 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="/work/models/smollm2-transformers")
+    ap.add_argument("--model", default="/work/models/SmolLM2-135M-Instruct")  # our import
     ap.add_argument("--tag", default="smollm2")
     args = ap.parse_args()
     # Just enough of an HFLM for lm-eval's own _encode_pair / tok_encode (no model weights).

@@ -72,7 +72,7 @@ public final class Evaluator {
         for i in 0..<n {
             let doc = task.docs[i]
             do {
-                let ctx = try task.context(doc, numFewshot: run.numFewshot)
+                let ctx = try task.context(doc, numFewshot: run.numFewshot, docID: i)
                 let choices = try task.choices(doc)
                 let gold = try task.goldIndex(doc, choices: choices)
                 let reqs = choices.map {

@@ -185,6 +185,33 @@ public final class PrefixScorer: ScoringStatsReporting {
         return slot.map { results[$0]! }
     }
 
+    /// The work loglikelihood(requests) would do from an empty cache, planned without running the
+    /// model: token positions computed and logit rows (for --dry-run estimates).
+    public func plannedWork(_ requests: [LoglikelihoodRequest]) throws -> (tokens: Int, logitRows: Int) {
+        var seen = Set<EncodedRequest>()
+        let todo = try encode(requests).filter { !$0.targets.isEmpty && seen.insert($0).inserted }
+        let plan = makeScoringPlan(todo)
+        var cached: [Int] = []
+        var tokens = 0, rows = 0
+        for batch in batchStems(plan, maxTokens: options.maxTokensPerPass, maxRows: options.maxLogitRowsPerPass) {
+            let stems = plan[batch]
+            let shared = sharedPrefixLength(stems)
+            let work = stems.reduce(0) { $0 + $1.work(after: shared) }
+            let logitRows = stems.reduce(0) { $0 + $1.logitRowCount }
+            var prefix = Array(stems.first!.tokens[..<shared]), extra = work
+            if stems.count == 1 && (work > options.maxTokensPerPass || logitRows > options.maxLogitRowsPerPass) {
+                prefix = stems.first!.tokens
+                extra = stems.first!.branches.reduce(0) { $0 + $1.tokens.count }
+            }
+            var keep = commonPrefixLength(cached[...], prefix[...])
+            if let first = stems.first!.rows.first, prefix.count == stems.first!.tokens.count { keep = min(keep, first) }
+            tokens += prefix.count - keep + extra
+            rows += logitRows
+            cached = prefix
+        }
+        return (tokens, rows)
+    }
+
     /// Sets the backend's cache to `tokens` (reusing what it already holds) and returns the
     /// logits of `rows` (ascending, ≥ the reused part), in chunks within the pass budgets.
     private func setPrefix(_ tokens: [Int], rows: [Int], stats: inout ScoringStats) throws -> [Float] {

@@ -27,14 +27,20 @@ public final class Task {
     public let fewshotDocs: [JSONObject]
     /// Data files read (relative path → sha256 when verified, else "unverified").
     public let dataFiles: [String: String]
+    /// lm-eval's `fewshot_random_seed` (simple_evaluate's default 1234), for the random sampler.
+    public let fewshotSeed: Int
+    let sampler: FewshotSampler
 
     public var name: String { config.name }
 
-    public init(config: TaskConfig, docs: [JSONObject], fewshotDocs: [JSONObject] = [], dataFiles: [String: String] = [:]) {
+    public init(config: TaskConfig, docs: [JSONObject], fewshotDocs: [JSONObject] = [], dataFiles: [String: String] = [:],
+                fewshotSeed: Int = 1234) {
         self.config = config
         self.docs = docs
         self.fewshotDocs = fewshotDocs
         self.dataFiles = dataFiles
+        self.fewshotSeed = fewshotSeed
+        sampler = FewshotSampler(kind: config.fewshotSampler, seed: fewshotSeed, populationSize: fewshotDocs.count)
     }
 
     /// Reads the test split (and the few-shot split when `needFewshot`) through `data`.
@@ -134,16 +140,27 @@ public final class Task {
     }
 
     /// description + few-shot block + doc_to_text(doc), exactly as lm-eval's `fewshot_context`.
-    public func context(_ doc: JSONObject, numFewshot: Int) throws -> String {
+    /// `docID` is the document's index in `docs` (the random sampler's draw depends on it); when
+    /// nil it is looked up.
+    public func context(_ doc: JSONObject, numFewshot: Int, docID: Int? = nil) throws -> String {
         var out = try config.description.render(scope(doc))
         if numFewshot > 0 {
             guard config.fewshotSplit != nil else { throw TaskError.noFewshotSplit(task: name, requested: numFewshot) }
+            // lm-eval draws one extra when sampling from the evaluated split, then drops the doc.
             let sameSplit = config.fewshotSplit == config.testSplit
             let n = sameSplit ? numFewshot + 1 : numFewshot
             guard n <= fewshotDocs.count else {
                 throw TaskError.notEnoughFewshotDocs(task: name, requested: n, available: fewshotDocs.count)
             }
-            let selected = fewshotDocs[0..<n].filter { $0 != doc }.prefix(numFewshot)
+            var index = 0
+            if config.fewshotSampler == .random {
+                guard let i = docID ?? docs.firstIndex(of: doc) else {
+                    throw TaskError.badDocument(task: name, docID: -1, message: "document is not in the task's test split")
+                }
+                index = i
+            }
+            let drawn = sampler.draw(docIndex: index, count: n)!
+            let selected = drawn.map { fewshotDocs[$0] }.filter { $0 != doc }.prefix(numFewshot)
             for ex in selected {
                 out += try text(ex)
                 let tgt = try fewshotTargetText(ex)

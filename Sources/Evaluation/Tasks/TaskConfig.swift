@@ -40,7 +40,7 @@ public struct TaskConfig: Sendable {
     public var splits: [String: DataFileSpec]
     public var testSplit: String
     public var fewshotSplit: String?
-    public var fewshotSampler: String
+    public var fewshotSampler: FewshotSamplerKind
     public var processDocs: String?
     public var description: Template
     public var docToText: Template
@@ -144,10 +144,11 @@ extension TaskConfig {
         testSplit = test
         fewshotSplit = try string("fewshot_split")
         if let f = fewshotSplit, splits[f] == nil { throw bad("fewshot_split", "split '\(f)' is not in dataset.splits") }
-        fewshotSampler = try string("fewshot_sampler") ?? "first_n"
-        guard fewshotSampler == "first_n" else {
-            throw bad("fewshot_sampler", "only first_n is implemented (lm-eval's random sampler is not)")
+        let sampler = try string("fewshot_sampler") ?? FewshotSamplerKind.random.rawValue
+        guard let kind = FewshotSamplerKind(rawValue: sampler) else {
+            throw bad("fewshot_sampler", "unknown sampler '\(sampler)'; known: \(FewshotSamplerKind.allCases.map(\.rawValue))")
         }
+        fewshotSampler = kind  // lm-eval's default is the seeded random ContextSampler
         processDocs = try string("process_docs")
         if let p = processDocs, NamedFunctions.processDocs[p] == nil {
             throw bad("process_docs", "unknown function '\(p)'; known: \(NamedFunctions.processDocs.keys.sorted())")
