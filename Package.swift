@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["Tensors", "Checkpoints", "Tokenizers"],
                 swiftSettings: swift5),
         // lm-eval-compatible tasks, requests, metrics, runner.
-        .target(name: "Evaluation", dependencies: ["Models", "Tokenizers", "Store", "Yams"],
+        .target(name: "Evaluation", dependencies: ["Tensors", "Models", "Tokenizers", "Store", "Yams"],
                 swiftSettings: swift5),
         // Command implementations shared by both executables.
         .target(name: "SFTGOCLI",

@@ -1,6 +1,7 @@
 // Executes log-likelihood requests on a PrefixScoringBackend with prefix reuse (ScoringPlan),
 // de-duplication and the on-disk result cache. The LanguageModel implementations delegate here.
 import Foundation
+import Tensors
 
 public struct ScoringOptions: Sendable {
     /// Prepend BOS to every context (lm-eval >= 0.4.9.2 behaviour); off in 0.4.8.
@@ -290,33 +291,47 @@ public final class PrefixScorer: ScoringStatsReporting {
             stats.logitRows += rows
         }
 
-        var results: [(Int, LoglikelihoodResult)] = []
-        var gathered = [Float](repeating: 0, count: 0)
+        // Score every request straight from its logit rows (no copies), in parallel: each result
+        // depends on its own rows only, summed in token order.
+        var jobs: [(stem: Int, request: Int, sources: [RowSource])] = []
         for (i, stem) in stems.enumerated() {
             guard stemLogits[i].count == stem.rows.count * vocab, branchLogits[i].count == stem.branches.count,
                   zip(branchLogits[i], stem.branches).allSatisfy({ $0.count == $1.rows.count * vocab }) else {
                 throw ScoringError.backendShape("logit rows do not match the rows asked for")
             }
-            let stemRowIndex = Dictionary(uniqueKeysWithValues: stem.rows.enumerated().map { ($1, $0) })
-            for (request, sources) in stem.requests {
-                let r = requests[request]
-                gathered.removeAll(keepingCapacity: true)
-                for src in sources {
+            for (request, sources) in stem.requests { jobs.append((i, request, sources)) }
+        }
+        let stemRowIndex = stems.map { s in Dictionary(uniqueKeysWithValues: s.rows.enumerated().map { ($1, $0) }) }
+        let branchRowIndex = stems.map { s in s.branches.map { b in Dictionary(uniqueKeysWithValues: b.rows.enumerated().map { ($1, $0) }) } }
+        var scores = [(Double, Bool)](repeating: (0, true), count: jobs.count)
+        scores.withUnsafeMutableBufferPointer { out in
+            ThreadPool.forEachTask(jobs.count) { j in
+                let job = jobs[j], i = job.stem, targets = requests[job.request].targets
+                var total: Float = 0
+                var greedy = true
+                for (k, src) in job.sources.enumerated() {
+                    let s: RowScore
                     switch src {
                     case .stem(let p):
-                        let k = stemRowIndex[p]!
-                        gathered.append(contentsOf: stemLogits[i][(k * vocab)..<((k + 1) * vocab)])
+                        let row = stemRowIndex[i][p]!
+                        s = stemLogits[i].withUnsafeBufferPointer {
+                            scoreRow(UnsafeBufferPointer(rebasing: $0[(row * vocab)..<((row + 1) * vocab)]), target: targets[k])
+                        }
                     case let .branch(bi, p):
-                        let k = stem.branches[bi].rows.firstIndex(of: p)!
-                        gathered.append(contentsOf: branchLogits[i][bi][(k * vocab)..<((k + 1) * vocab)])
+                        let row = branchRowIndex[i][bi][p]!
+                        s = branchLogits[i][bi].withUnsafeBufferPointer {
+                            scoreRow(UnsafeBufferPointer(rebasing: $0[(row * vocab)..<((row + 1) * vocab)]), target: targets[k])
+                        }
                     }
+                    total += s.logprob
+                    greedy = greedy && s.isArgmax
                 }
-                let (lp, greedy) = gathered.withUnsafeBufferPointer {
-                    scoreContinuation(rows: $0, vocab: vocab, targets: r.targets)
-                }
-                results.append((request, LoglikelihoodResult(logprob: lp, isGreedy: greedy,
-                                                             truncatedTokens: r.truncatedTokens)))
+                out[j] = (Double(total), greedy)
             }
+        }
+        let results = zip(jobs, scores).map { job, score in
+            (job.request, LoglikelihoodResult(logprob: score.0, isGreedy: score.1,
+                                              truncatedTokens: requests[job.request].truncatedTokens))
         }
         return results
     }
