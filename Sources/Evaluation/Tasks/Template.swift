@@ -1,3 +1,5 @@
+import Checkpoints
+
 /// The prompt template language of our task YAMLs: the subset of lm-eval's Jinja that the tasks use.
 ///
 ///     text with {{ expression }} holes
