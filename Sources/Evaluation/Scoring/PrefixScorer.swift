@@ -186,6 +186,36 @@ public final class PrefixScorer: ScoringStatsReporting {
         return slot.map { results[$0]! }
     }
 
+    /// How one batch of stems is run: what goes into the cache first (with the logit rows read
+    /// from it), and whether the batch is a single stem over the pass budgets (then the whole stem
+    /// goes into the cache and its branches run in budgeted chunks) or one tree call.
+    struct BatchStep {
+        var prefix: [Int]
+        var prefixRows: [Int]
+        var oversized: Bool
+        var work: Int         // positions computed beyond the prefix
+        var logitRows: Int    // all logit rows of the batch
+    }
+
+    func step(for stems: ArraySlice<PlannedStem>) -> BatchStep {
+        let shared = sharedPrefixLength(stems)
+        let work = stems.reduce(0) { $0 + $1.work(after: shared) }
+        let rows = stems.reduce(0) { $0 + $1.logitRowCount }
+        let first = stems.first!
+        if stems.count == 1 && (work > options.maxTokensPerPass || rows > options.maxLogitRowsPerPass) {
+            return BatchStep(prefix: first.tokens, prefixRows: first.rows, oversized: true,
+                             work: first.branches.reduce(0) { $0 + $1.tokens.count }, logitRows: rows)
+        }
+        return BatchStep(prefix: Array(first.tokens[..<shared]), prefixRows: [], oversized: false, work: work, logitRows: rows)
+    }
+
+    /// Positions of `tokens` a cache holding `cached` can keep: their common prefix, but not past
+    /// the first row whose logits are read.
+    static func reusable(_ cached: [Int], for tokens: [Int], rows: [Int]) -> Int {
+        let common = commonPrefixLength(cached[...], tokens[...])
+        return rows.first.map { min(common, $0) } ?? common
+    }
+
     /// The work loglikelihood(requests) would do from an empty cache, planned without running the
     /// model: token positions computed and logit rows (for --dry-run estimates).
     public func plannedWork(_ requests: [LoglikelihoodRequest]) throws -> (tokens: Int, logitRows: Int) {
@@ -195,20 +225,10 @@ public final class PrefixScorer: ScoringStatsReporting {
         var cached: [Int] = []
         var tokens = 0, rows = 0
         for batch in batchStems(plan, maxTokens: options.maxTokensPerPass, maxRows: options.maxLogitRowsPerPass) {
-            let stems = plan[batch]
-            let shared = sharedPrefixLength(stems)
-            let work = stems.reduce(0) { $0 + $1.work(after: shared) }
-            let logitRows = stems.reduce(0) { $0 + $1.logitRowCount }
-            var prefix = Array(stems.first!.tokens[..<shared]), extra = work
-            if stems.count == 1 && (work > options.maxTokensPerPass || logitRows > options.maxLogitRowsPerPass) {
-                prefix = stems.first!.tokens
-                extra = stems.first!.branches.reduce(0) { $0 + $1.tokens.count }
-            }
-            var keep = commonPrefixLength(cached[...], prefix[...])
-            if let first = stems.first!.rows.first, prefix.count == stems.first!.tokens.count { keep = min(keep, first) }
-            tokens += prefix.count - keep + extra
-            rows += logitRows
-            cached = prefix
+            let step = step(for: plan[batch])
+            tokens += step.prefix.count - PrefixScorer.reusable(cached, for: step.prefix, rows: step.prefixRows) + step.work
+            rows += step.logitRows
+            cached = step.prefix
         }
         return (tokens, rows)
     }
@@ -216,8 +236,7 @@ public final class PrefixScorer: ScoringStatsReporting {
     /// Sets the backend's cache to `tokens` (reusing what it already holds) and returns the
     /// logits of `rows` (ascending, ≥ the reused part), in chunks within the pass budgets.
     private func setPrefix(_ tokens: [Int], rows: [Int], stats: inout ScoringStats) throws -> [Float] {
-        var start = commonPrefixLength(cachedTokens[...], tokens[...])
-        if let first = rows.first { start = min(start, first) }
+        var start = PrefixScorer.reusable(cachedTokens, for: tokens, rows: rows)
         if start < cachedTokens.count {
             try backend.truncatePrefix(to: start)
             cachedTokens.removeSubrange(start...)
@@ -247,15 +266,14 @@ public final class PrefixScorer: ScoringStatsReporting {
     private func compute(_ stems: [PlannedStem], requests: [EncodedRequest],
                          stats: inout ScoringStats) throws -> [(Int, LoglikelihoodResult)] {
         let vocab = backend.vocabularySize
-        let shared = sharedPrefixLength(stems[...])
+        let step = step(for: stems[...])
         var stemLogits: [[Float]] = []
         var branchLogits: [[[Float]]] = []
-        let work = stems.reduce(0) { $0 + $1.work(after: shared) }
-        let rows = stems.reduce(0) { $0 + $1.logitRowCount }
-        if stems.count == 1 && (work > options.maxTokensPerPass || rows > options.maxLogitRowsPerPass) {
-            // One stem over budget: run it into the cache, then its branches in budgeted chunks.
+        let prefixLogits = try setPrefix(step.prefix, rows: step.prefixRows, stats: &stats)
+        if step.oversized {
+            // One stem over budget: it is in the cache now; its branches run in budgeted chunks.
             let stem = stems[0]
-            stemLogits = [try setPrefix(stem.tokens, rows: stem.rows, stats: &stats)]
+            stemLogits = [prefixLogits]
             var all: [[Float]] = []
             var b = 0
             while b < stem.branches.count {
@@ -276,7 +294,7 @@ public final class PrefixScorer: ScoringStatsReporting {
             }
             branchLogits = [all]
         } else {
-            _ = try setPrefix(Array(stems[0].tokens[..<shared]), rows: [], stats: &stats)
+            let shared = step.prefix.count
             let tree = stems.map { s in
                 TreeStem(tokens: Array(s.tokens[shared...]), rows: s.rows.map { $0 - shared },
                          branches: s.branches.map(\.tokens), branchRows: s.branches.map(\.rows))
@@ -287,8 +305,8 @@ public final class PrefixScorer: ScoringStatsReporting {
             }
             stemLogits = out.map(\.stem)
             branchLogits = out.map(\.branches)
-            stats.tokensComputed += work
-            stats.logitRows += rows
+            stats.tokensComputed += step.work
+            stats.logitRows += step.logitRows
         }
 
         // Score every request straight from its logit rows (no copies), in parallel: each result
