@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // sftgo: SFT-GO (Supervised Fine-Tuning with Group Optimization) in Swift on OpenBLAS.
 // Modules are layered bottom to top; arrows point down only:
-//   CBLAS, CArchive → Tensors → Checkpoints, Tokenizers, Store → Models → Evaluation → SFTGOCLI
+//   CBLAS, CArchive → Tensors → Checkpoints, Tokenizers, Store → Models → Training → Grouping
+//   → Evaluation → Experiments → SFTGOCLI
 import PackageDescription
 
 let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
@@ -36,12 +37,24 @@ let package = Package(
         // Llama forward (and later backward), KV cache, generation.
         .target(name: "Models", dependencies: ["Tensors", "Checkpoints", "Tokenizers"],
                 swiftSettings: swift5),
+        // The GO trainer: SFT data and loss masks, packing, GroupLoss (Eq. 3–4), λ schedule (Eq. 5),
+        // per-token weight functions, AdamW, cosine schedule, checkpoints and resume.
+        .target(name: "Training", dependencies: ["Tensors", "Checkpoints", "Tokenizers", "Store", "Models", "Yams"],
+                swiftSettings: swift5),
+        // Grouping functions g: per-token importance scores, the η selector, mask cache.
+        .target(name: "Grouping", dependencies: ["Tensors", "Checkpoints", "Tokenizers", "Store", "Models", "Training"],
+                swiftSettings: swift5),
         // lm-eval-compatible tasks, requests, metrics, runner.
         .target(name: "Evaluation", dependencies: ["Tensors", "Models", "Tokenizers", "Store", "Yams"],
                 swiftSettings: swift5),
+        // Seed sweeps: specs, result store, executors, aggregation, the paper's tables and figures.
+        .target(name: "Experiments", dependencies: ["Tensors", "Checkpoints", "Store", "Training", "Grouping",
+                                                    "Evaluation", "Yams"],
+                swiftSettings: swift5),
         // Command implementations shared by both executables.
         .target(name: "SFTGOCLI",
-                dependencies: ["Tensors", "Checkpoints", "Tokenizers", "Store", "Models", "Evaluation",
+                dependencies: ["Tensors", "Checkpoints", "Tokenizers", "Store", "Models", "Training",
+                               "Grouping", "Evaluation", "Experiments",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swift5),
         .executableTarget(name: "sftgo", dependencies: ["SFTGOCLI"], swiftSettings: swift5),
@@ -52,6 +65,11 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], swiftSettings: swift5),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swift5),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "Tokenizers"], swiftSettings: swift5),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Checkpoints", "Tokenizers"],
+                    swiftSettings: swift5),
+        .testTarget(name: "GroupingTests", dependencies: ["Grouping", "Training", "Models", "Tokenizers"],
+                    swiftSettings: swift5),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"], swiftSettings: swift5),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], swiftSettings: swift5),
         .testTarget(name: "CLITests", dependencies: ["SFTGOCLI"], swiftSettings: swift5),
     ]
