@@ -154,3 +154,113 @@ extension Llama {
         }
     }
 }
+
+// MARK: training
+
+extension TrainingEngine {
+    /// mid[l] = res[l] + o_proj(attention(rope(qkv(norm(res[l]))))), keeping h1, qkv (after RoPE),
+    /// each query row's softmax log-sum-exp per head, and the attention output.
+    func attentionForward(layer l: Int, _ pb: PackedBatch, _ A: Activations<T>) {
+        let L = layout.layers[l], R = pb.rows
+        let x = A.res[l], h = A.h1[l], qkv = A.qkv[l], out = A.attn[l], mid = A.mid[l]
+        rmsNormForward(x, weight: P + L.attnNorm, h, rstd: A.rstd1[l], rows: R)
+        T.gemmParallel(.none, .transposed, m: R, n: qkvDim, k: d, alpha: 1, a: h, lda: d, b: P + L.qkv, ldb: d,
+                       beta: 0, c: qkv, ldc: qkvDim)
+        forRange(R) { r in
+            guard pb.tokenOfRow[r] >= 0 else { return }
+            self.rope(qkv + r * self.qkvDim, heads: self.heads, pos: pb.posOfRow[r], A, inverse: false)
+            self.rope(qkv + r * self.qkvDim + self.qDim, heads: self.kvHeads, pos: pb.posOfRow[r], A, inverse: false)
+        }
+        out.update(repeating: 0, count: R * qDim)   // padding rows stay zero
+        let lse = A.lse[l], hd = headDim, group = heads / kvHeads
+        let tasks = pb.sequences.count * heads
+        ThreadPool.forEachTask(tasks) { ti in
+            let seq = pb.sequences[ti / self.heads], hh = ti % self.heads, g = hh / group
+            let n = seq.count, r0 = seq.row
+            guard n > 0 else { return }
+            let q = qkv + r0 * self.qkvDim + hh * hd, k = qkv + r0 * self.qkvDim + self.qDim + g * hd, v = k + self.kvDim
+            let s = UnsafeMutablePointer<T>.allocate(capacity: n * n)
+            defer { s.deallocate() }
+            T.gemm(.none, .transposed, m: n, n: n, k: hd, alpha: self.scale, a: q, lda: self.qkvDim, b: k, ldb: self.qkvDim,
+                   beta: 0, c: s, ldc: n)
+            for i in 0..<n {   // causal softmax over keys 0...i, exact zeros beyond
+                let row = s + i * n
+                var m = row[0]
+                for j in stride(from: 1, through: i, by: 1) where row[j] > m { m = row[j] }
+                let z = T.expShifted(row, i + 1, shift: m)
+                let inv = 1 / z
+                for j in 0...i { row[j] *= inv }
+                if i + 1 < n { (row + i + 1).update(repeating: 0, count: n - i - 1) }
+                lse[(r0 + i) * self.heads + hh] = m + T.log(z)
+            }
+            T.gemm(.none, .none, m: n, n: hd, k: n, alpha: 1, a: s, lda: n, b: v, ldb: self.qkvDim,
+                   beta: 0, c: out + r0 * self.qDim + hh * hd, ldc: self.qDim)
+        }
+        mid.update(from: x, count: R * d)
+        T.gemmParallel(.none, .transposed, m: R, n: d, k: qDim, alpha: 1, a: out, lda: qDim, b: P + L.wo, ldb: qDim,
+                       beta: 1, c: mid, ldc: d)
+    }
+
+    /// A.dx holds dL/d mid[l]; adds the attention branch's gradient so it becomes dL/d res[l], and
+    /// accumulates the layer's attention weights' gradients into G. P = softmax is recomputed from
+    /// the kept log-sum-exp: dV += Pᵀ·dO, dS = P⊙(dO·Vᵀ − rowsum), dQ = s·dS·K, dK += s·dSᵀ·Q.
+    func attentionBackward(layer l: Int, _ pb: PackedBatch, _ A: Activations<T>, _ G: UnsafeMutablePointer<T>) {
+        let L = layout.layers[l], R = pb.rows
+        let dx = A.dx, dattn = A.dattn, dqkv = A.dqkv, dh = A.dh
+        T.gemmParallel(.none, .none, m: R, n: qDim, k: d, alpha: 1, a: dx, lda: d, b: P + L.wo, ldb: qDim,
+                       beta: 0, c: dattn, ldc: qDim)
+        T.gemmParallel(.transposed, .none, m: d, n: qDim, k: R, alpha: 1, a: dx, lda: d, b: A.attn[l], ldb: qDim,
+                       beta: 1, c: G + L.wo, ldc: qDim)
+        dqkv.update(repeating: 0, count: R * qkvDim)
+        let qkv = A.qkv[l], lse = A.lse[l], hd = headDim, group = heads / kvHeads
+        // One task per (sequence, kv head): its query heads run in order, so dK and dV accumulate
+        // without races and in a fixed order.
+        ThreadPool.forEachTask(pb.sequences.count * kvHeads) { ti in
+            let seq = pb.sequences[ti / self.kvHeads], g = ti % self.kvHeads
+            let n = seq.count, r0 = seq.row
+            guard n > 0 else { return }
+            let k = qkv + r0 * self.qkvDim + self.qDim + g * hd, v = k + self.kvDim
+            let dk = dqkv + r0 * self.qkvDim + self.qDim + g * hd, dv = dk + self.kvDim
+            let p = UnsafeMutablePointer<T>.allocate(capacity: 2 * n * n)
+            defer { p.deallocate() }
+            let dp = p + n * n
+            for hh in (g * group)..<((g + 1) * group) {
+                let q = qkv + r0 * self.qkvDim + hh * hd, dq = dqkv + r0 * self.qkvDim + hh * hd
+                let dO = dattn + r0 * self.qDim + hh * hd
+                T.gemm(.none, .transposed, m: n, n: n, k: hd, alpha: self.scale, a: q, lda: self.qkvDim, b: k,
+                       ldb: self.qkvDim, beta: 0, c: p, ldc: n)
+                for i in 0..<n {
+                    let row = p + i * n
+                    _ = T.expShifted(row, i + 1, shift: lse[(r0 + i) * self.heads + hh])
+                    if i + 1 < n { (row + i + 1).update(repeating: 0, count: n - i - 1) }
+                }
+                T.gemm(.transposed, .none, m: n, n: hd, k: n, alpha: 1, a: p, lda: n, b: dO, ldb: self.qDim,
+                       beta: 1, c: dv, ldc: self.qkvDim)
+                T.gemm(.none, .transposed, m: n, n: n, k: hd, alpha: 1, a: dO, lda: self.qDim, b: v, ldb: self.qkvDim,
+                       beta: 0, c: dp, ldc: n)
+                for i in 0..<n {
+                    let pr = p + i * n, dr = dp + i * n
+                    var s: T = 0
+                    for j in 0...i { s += pr[j] * dr[j] }
+                    for j in 0...i { dr[j] = pr[j] * (dr[j] - s) }
+                    if i + 1 < n { (dr + i + 1).update(repeating: 0, count: n - i - 1) }
+                }
+                T.gemm(.none, .none, m: n, n: hd, k: n, alpha: self.scale, a: dp, lda: n, b: k, ldb: self.qkvDim,
+                       beta: 0, c: dq, ldc: self.qkvDim)
+                T.gemm(.transposed, .none, m: n, n: hd, k: n, alpha: self.scale, a: dp, lda: n, b: q, ldb: self.qkvDim,
+                       beta: 1, c: dk, ldc: self.qkvDim)
+            }
+        }
+        forRange(R) { r in
+            guard pb.tokenOfRow[r] >= 0 else { return }
+            self.rope(dqkv + r * self.qkvDim, heads: self.heads, pos: pb.posOfRow[r], A, inverse: true)
+            self.rope(dqkv + r * self.qkvDim + self.qDim, heads: self.kvHeads, pos: pb.posOfRow[r], A, inverse: true)
+        }
+        T.gemmParallel(.none, .none, m: R, n: d, k: qkvDim, alpha: 1, a: dqkv, lda: qkvDim, b: P + L.qkv, ldb: d,
+                       beta: 0, c: dh, ldc: d)
+        T.gemmParallel(.transposed, .none, m: qkvDim, n: d, k: R, alpha: 1, a: dqkv, lda: qkvDim, b: A.h1[l], ldb: d,
+                       beta: 1, c: G + L.qkv, ldc: d)
+        rmsNormBackward(dy: dh, x: A.res[l], weight: P + L.attnNorm, rstd: A.rstd1[l], pairs: (0..<R).map { ($0, $0) },
+                        dx: dx, dw: G + L.attnNorm)
+    }
+}

@@ -67,3 +67,66 @@ extension Llama {
         }
     }
 }
+
+// MARK: training
+
+extension TrainingEngine {
+    /// Final norm of each loss row into its LM-head row, logits = hs·Wᵀ for all head rows (padding
+    /// head rows are zero), then per loss token its cross-entropy (CrossEntropy.forward).
+    func headForward(_ pb: PackedBatch, _ A: Activations<T>, entropyTopK: Int?) -> (losses: [T], probs: [T], entropies: [T]?) {
+        let H = pb.headRows, x = A.res[layers], hs = A.hs, V = vocab, w = P + layout.finalNorm
+        hs.update(repeating: 0, count: H * d)
+        let loss = pb.loss
+        forRange(loss.count) { k in
+            let src = x + loss[k].row * self.d, dst = hs + loss[k].slot * self.d
+            var ss: T = 0
+            for i in 0..<self.d { ss += src[i] * src[i] }
+            let r = 1 / (ss / T(self.d) + self.eps).squareRoot()
+            A.rstdF[loss[k].slot] = r
+            for i in 0..<self.d { dst[i] = w[i] * (src[i] * r) }
+        }
+        T.gemmParallel(.none, .transposed, m: H, n: V, k: d, alpha: 1, a: hs, lda: d, b: P + layout.lmHead, ldb: d,
+                       beta: 0, c: A.logits, ldc: V)
+        var losses = [T](repeating: 0, count: loss.count), lses = losses
+        var entropies: [T]? = entropyTopK == nil ? nil : losses
+        losses.withUnsafeMutableBufferPointer { lp in
+            lses.withUnsafeMutableBufferPointer { sp in
+                forRange(loss.count) { k in
+                    let row = A.logits + loss[k].slot * V
+                    let (ce, lse) = CrossEntropy.forward(UnsafePointer(row), V, target: loss[k].target)
+                    lp[k] = ce
+                    sp[k] = lse
+                }
+            }
+        }
+        if let topK = entropyTopK {
+            entropies!.withUnsafeMutableBufferPointer { ep in
+                forRange(loss.count) { k in
+                    ep[k] = CrossEntropy.topKEntropy(UnsafePointer(A.logits + loss[k].slot * V), V, lse: lses[k], k: topK)
+                }
+            }
+        }
+        A.lossLse = lses
+        return (losses, losses.map { T.exp(-$0) }, entropies)
+    }
+
+    /// Fused CE + head backward: each loss row's logits become w·(softmax − onehot) in place, then
+    /// dhs = dlogits·W and dW += dlogitsᵀ·hs (into the embedding when tied), then the final norm's
+    /// backward sets A.dx = dL/d res[layers] (zero on rows without loss).
+    func headBackward(_ pb: PackedBatch, _ A: Activations<T>, weights: [T], _ G: UnsafeMutablePointer<T>) {
+        let H = pb.headRows, V = vocab, logits = A.logits, loss = pb.loss, lses = A.lossLse
+        var used = [Bool](repeating: false, count: H)
+        for l in loss { used[l.slot] = true }
+        forRange(H) { slot in if !used[slot] { (logits + slot * V).update(repeating: 0, count: V) } }
+        forRange(loss.count) { k in
+            CrossEntropy.backward(logits + loss[k].slot * V, V, target: loss[k].target, lse: lses[k], weight: weights[k])
+        }
+        T.gemmParallel(.none, .none, m: H, n: d, k: V, alpha: 1, a: logits, lda: V, b: P + layout.lmHead, ldb: d,
+                       beta: 0, c: A.dhs, ldc: d)
+        T.gemmParallel(.transposed, .none, m: V, n: d, k: H, alpha: 1, a: logits, lda: V, b: A.hs, ldb: d,
+                       beta: 1, c: G + layout.lmHead, ldc: d)
+        A.dx.update(repeating: 0, count: pb.rows * d)
+        rmsNormBackward(dy: A.dhs, x: A.res[layers], weight: P + layout.finalNorm, rstd: A.rstdF,
+                        pairs: loss.map { ($0.row, $0.slot) }, dx: A.dx, dw: G + layout.finalNorm)
+    }
+}
