@@ -201,9 +201,8 @@ public struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// The Llama adapter lands with the engine's training API.
     static func loadTrainableModel(_ dir: URL) throws -> TrainableModel {
-        throw NotYetAvailable(what: "training a Llama (the engine's trainingForward/trainingBackward)")
+        try LlamaTrainableModel(directory: dir)
     }
 }
 
