@@ -166,10 +166,11 @@ public final class Trainer {
         guard loss.isFinite, weights.allSatisfy({ $0.allSatisfy { $0.isFinite } }) else {
             throw TrainingError.nonFiniteLoss(step: step, examples: ids, value: loss)
         }
-        // 3. Backward per micro-batch; re-run its forward unless it is still the model's last one.
+        // 3. Backward per micro-batch, last first: the last forward's activations are still in the
+        // model, every other micro-batch's forward is re-run just before its backward.
         model.zeroGradients()
-        for (j, r) in micro.enumerated() {
-            if micro.count > 1 { _ = try model.forward(Array(examples[r]), entropyTopK: topK) }
+        for j in micro.indices.reversed() {
+            if j != micro.count - 1 { _ = try model.forward(Array(examples[micro[j]]), entropyTopK: topK) }
             try model.backward(weights: weights[j])
         }
         let norm = model.withGradients { AdamW.clipGradNorm($0, maxNorm: config.maxGradNorm) }

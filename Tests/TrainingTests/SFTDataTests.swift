@@ -58,6 +58,17 @@ final class SFTDataTests: XCTestCase {
         XCTAssertTrue(c.allSatisfy { $0.messages.enumerated().allSatisfy { $1.role == ($0 % 2 == 0 ? "user" : "assistant") } })
     }
 
+    /// Llama-3 headers: each response (trimmed, as the template does) through its <|eot_id|> is a target span.
+    func testLlama3TemplateTargets() throws {
+        let c = try SFTData.read(trainingFixture("lima_upstream_sample.jsonl"))[1]
+        let f = ChatFormat.template(.llama3(bos: "<|begin_of_text|>"), endOfTurn: "<|eot_id|>")
+        let r = try f.render(c)
+        let u = Array(r.text.unicodeScalars)
+        let spans = r.targets.map { String(String.UnicodeScalarView(u[$0])) }
+        XCTAssertEqual(spans, ["Leaves drift, red and gold<|eot_id|>", "Snow hushes the town<|eot_id|>"])
+        XCTAssertTrue(r.text.hasPrefix("<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nWrite a haiku"))
+    }
+
     func testShuffleDeterministicPerSeedAndEpoch() {
         let a = Packing.epochOrder(count: 100, seed: 42, epoch: 0)
         XCTAssertEqual(a, Packing.epochOrder(count: 100, seed: 42, epoch: 0))
