@@ -7,8 +7,9 @@ import Tensors
 /// `sftgo-bench train --model DIR`: training forward + backward tokens/s on packed micro-batches of
 /// B × L random tokens (every position a loss token), the fraction of the measured sgemm rate
 /// (3 × the forward's matmul and attention FLOPs, i.e. 6·N + attention per token), and peak RSS
-/// against the minimum (weights + gradients + 2 AdamW moments + kept activations). The optimiser
-/// step itself (AdamW, in Training) is not timed here.
+/// against the minimum this process needs (weights + gradients + kept activations); a trainer adds
+/// the two AdamW moments (`moments_mib`). The optimiser step itself (AdamW, in Training) is not
+/// timed here. mfu is only meaningful on an otherwise idle machine (the sgemm rate is measured first).
 public struct TrainBenchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Measure training forward+backward speed and memory.")
@@ -54,19 +55,20 @@ public struct TrainBenchCommand: ParsableCommand {
         let flops = 3 * micro.forwardFlops(c, batch: batch, length: length)
         let mfu = flops / t / 1e9 / rate
         let params = Double(llama.parameters.count)
-        let minimumMiB = (4 * params * 4 + Double(ws.capacity) * activationFloatsPerRow(c) * 4) / 1_048_576
+        let minimumMiB = (2 * params * 4 + Double(ws.capacity) * activationFloatsPerRow(c) * 4) / 1_048_576
+        let momentsMiB = 2 * params * 4 / 1_048_576
         let peak = micro.peakMiB()
         if json {
             let obj: [String: Any] = [
                 "model": model, "batch": batch, "length": length, "threads": threads, "steps": steps,
                 "train_tokens_per_s": tokens / t, "forward_s": tf, "step_s": t, "mfu": mfu,
-                "sgemm_gflops": rate, "peak_rss_mib": peak, "minimum_mib": minimumMiB, "mean_loss": Double(loss),
+                "sgemm_gflops": rate, "peak_rss_mib": peak, "minimum_mib": minimumMiB, "moments_mib": momentsMiB, "mean_loss": Double(loss),
             ]
             let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(String(format: "train %d×%d on %d threads: forward %.3f s + backward %.3f s (median of %d) → %.1f tokens/s, %.1f%% of the %.1f GFLOP/s sgemm rate; peak RSS %.0f MiB (minimum %.0f MiB); mean loss %.3f",
-                         batch, length, threads, tf, t - tf, steps, tokens / t, 100 * mfu, rate, peak, minimumMiB, loss))
+            print(String(format: "train %d×%d on %d threads: forward %.3f s + backward %.3f s (median of %d) → %.1f tokens/s, %.1f%% of the %.1f GFLOP/s sgemm rate; peak RSS %.0f MiB (minimum %.0f MiB without the %.0f MiB of AdamW moments); mean loss %.3f",
+                         batch, length, threads, tf, t - tf, steps, tokens / t, 100 * mfu, rate, peak, minimumMiB, momentsMiB, loss))
         }
     }
 
