@@ -54,18 +54,12 @@ public final class LlamaTrainableModel: TrainableModel {
         try llama.trainingBackward(weights: weights, workspace: ws, into: gradients)
     }
 
-    /// model.safetensors (f32, Hugging Face names, a tied head stored once as the embedding) and the
-    /// source folder's config.json.
+    /// The engine's Hugging Face writer (f32 model.safetensors, a tied head stored once, config.json),
+    /// then the source folder's own config.json over it so fields our config type does not model
+    /// (architectures, pad ids, ...) survive, as HF Trainer's save_pretrained keeps them.
     public func save(to directory: URL) throws {
         let fm = FileManager.default
-        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
-        let layout = llama.parameters.layout
-        let base = llama.parameters.base
-        try SafetensorsFile.write(layout: layout.entries.map { ($0.name, $0.shape) },
-                                  to: directory.appendingPathComponent("model.safetensors"), dtype: .f32) { name, out in
-            let e = layout.entry(named: name)!
-            out.update(fromContentsOf: UnsafeBufferPointer(start: base + e.offset, count: e.count))
-        }
+        try llama.save(directory: directory)
         if let src = sourceDirectory?.appendingPathComponent("config.json"), fm.fileExists(atPath: src.path) {
             let dst = directory.appendingPathComponent("config.json")
             if src.standardizedFileURL != dst.standardizedFileURL {

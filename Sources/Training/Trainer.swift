@@ -71,6 +71,14 @@ public final class Trainer {
         guard let d = dir ?? outputDirectory.flatMap({ TrainingCheckpoint.latest(in: $0) }) else { return 0 }
         completedSteps = try TrainingCheckpoint.load(d, model: model, optimizer: optimizer, config: config,
                                                      weightFunction: objective.name)
+        // Steps logged after the checkpoint (a run killed between saves) are run again: drop their lines.
+        if let log = outputDirectory?.appendingPathComponent("log.jsonl"), let data = try? Data(contentsOf: log) {
+            let keep = data.split(separator: 0x0A).filter { line in
+                let step = ((try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any])?["step"] as? Int
+                return (step ?? Int.max) <= completedSteps
+            }
+            try Data(keep.map { Data($0) + Data([0x0A]) }.joined()).write(to: log)
+        }
         return completedSteps
     }
 

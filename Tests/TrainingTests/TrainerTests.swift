@@ -111,6 +111,12 @@ final class TrainerTests: XCTestCase {
         try a.run()
         let (b1, _) = try trainer(dB)
         try b1.run(stopAfter: 7)          // epoch boundary crossed mid-way: 4 steps per epoch
+        // Killed after two more steps were logged but before their checkpoint: resume redoes them.
+        let extra = try String(contentsOf: dB.appendingPathComponent("log.jsonl"), encoding: .utf8)
+            .split(separator: "\n").suffix(2).map { $0.replacingOccurrences(of: "\"step\":6", with: "\"step\":8")
+                                                   .replacingOccurrences(of: "\"step\":7", with: "\"step\":9") + "\n" }
+        let h = try FileHandle(forWritingTo: dB.appendingPathComponent("log.jsonl"))
+        h.seekToEndOfFile(); h.write(Data(extra.joined().utf8)); try h.close()
         let (b2, mb) = try trainer(dB)
         XCTAssertEqual(try b2.resume(), 7)
         try b2.run()
