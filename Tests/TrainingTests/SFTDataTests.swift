@@ -109,6 +109,24 @@ final class LossMaskTests: XCTestCase {
         XCTAssertEqual(e.targets.filter { $0 >= 0 }, e.lossTokenIds)
     }
 
+    /// Real LIMA rows (single- and multi-turn) against transformers' apply_chat_template + tokenizers'
+    /// offsets (scripts/reference/sft_mask_goldens.py → Tests/Fixtures/training/lima_smollm2_masks.json).
+    func testLIMAMasksMatchTransformers() throws {
+        let tok = try tokenizer()
+        let url = URL(fileURLWithPath: "/work/shared/data/lima/lima_llamafactory_converted.json")
+        guard FileManager.default.fileExists(atPath: url.path) else { throw XCTSkip("LIMA copy absent") }
+        struct G: Decodable { struct E: Decodable { var row: Int; var ids: [Int]; var loss_mask: [Int] }; var examples: [E] }
+        let g = try JSONDecoder().decode(G.self, from: Data(contentsOf: trainingFixture("lima_smollm2_masks.json")))
+        let all = try SFTData.read(url)
+        let ds = try SFTDataset(g.examples.map { all[$0.row] }, format: try ChatFormat.named("model", tokenizer: tok),
+                                tokenizer: tok, maxLength: 4096, skipInvalid: false)
+        XCTAssertEqual(ds.examples.count, g.examples.count)
+        for (e, want) in zip(ds.examples, g.examples) {
+            XCTAssertEqual(e.ids, want.ids, "row \(want.row)")
+            XCTAssertEqual(e.lossMask.map { $0 ? 1 : 0 }, want.loss_mask, "row \(want.row)")
+        }
+    }
+
     func testAlpacaPromptMasksResponseAndEOS() throws {
         let tok = try tokenizer()
         let conv = try SFTData.read(trainingFixture("alpaca_data_sample.json"))
