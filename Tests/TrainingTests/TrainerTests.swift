@@ -136,6 +136,21 @@ final class TrainerTests: XCTestCase {
         XCTAssertThrowsError(try t3.resume())
     }
 
+    /// GO with λ = 0 trains exactly as SFT, bit for bit, whatever the mask.
+    func testGOAtLambdaZeroIsSFTBitForBit() throws {
+        func train(_ f: TokenWeightFunction) throws -> [Float] {
+            let m = ToyBigramModel(vocab: 6, seed: 4)
+            var c = TrainerConfig()
+            c.batchSize = 5; c.tokenBudget = 20; c.epochs = 2; c.learningRate = 0.05
+            try Trainer(model: m, dataset: toyDataset(count: 15, vocab: 6, seed: 3), config: c, objective: f,
+                        masks: .random(fraction: 0.5, seed: 2), outputDirectory: nil).run()
+            return m.params
+        }
+        let sft = try train(SFTWeights())
+        XCTAssertEqual(try train(GOWeights(schedule: .constant(0))).map { $0.bitPattern }, sft.map { $0.bitPattern })
+        XCTAssertNotEqual(try train(GOWeights(schedule: .constant(0.5))), sft)
+    }
+
     func testNonFiniteLossStopsAndKeepsLastCheckpoint() throws {
         let dir = tempDirectory("nan")
         defer { try? FileManager.default.removeItem(at: dir) }
