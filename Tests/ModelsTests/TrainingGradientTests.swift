@@ -12,7 +12,7 @@ final class DoubleTwin {
     let count: Int
     let acts: Activations<Double>
     var engine: TrainingEngine<Double> {
-        TrainingEngine(config: model.config, layout: model.parameters.layout, parameters: params)
+        TrainingEngine(config: model.config, layout: model.parameters.layout, parameters: params, quantum: model.rowQuantum)
     }
 
     init(_ model: Llama, rows: Int) {
@@ -106,7 +106,7 @@ final class TrainingGradientTests: XCTestCase {
         for name in ["tiny-gqa-tied", "tiny-llama3-rope"] {
             let model = try Llama(directory: fixtureModels.appendingPathComponent(name))
             let batch = sampleBatch(vocab: model.config.vocabSize, lengths: [13, 9], seed: 3)
-            let ws = LlamaWorkspace(model: model, rows: LlamaWorkspace.rows(lengths: [13, 9]))
+            let ws = LlamaWorkspace(model: model, rows: LlamaWorkspace.rows(lengths: [13, 9], model: model))
             let stats = try model.trainingForward(batch, workspace: ws)
             var k = 0
             let V = model.config.vocabSize
