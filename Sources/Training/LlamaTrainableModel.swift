@@ -43,7 +43,7 @@ public final class LlamaTrainableModel: TrainableModel {
 
     public func forward(_ examples: [TokenizedExample], entropyTopK: Int?) throws -> TokenLosses {
         let batch = examples.map { TrainingSequence(tokens: $0.inputs, targets: $0.targets) }
-        let rows = LlamaWorkspace.rows(lengths: batch.map { $0.tokens.count })
+        let rows = LlamaWorkspace.rows(lengths: batch.map { $0.tokens.count }, model: llama)
         if workspace == nil { workspace = LlamaWorkspace(model: llama, rows: rows) }
         let s = try llama.trainingForward(batch, workspace: workspace!, entropyTopK: entropyTopK)
         return TokenLosses(losses: s.losses, probs: s.probs, entropies: s.entropies)
