@@ -6,6 +6,9 @@ import Foundation
 import Store
 
 public enum Identity {
+    /// sha256 of a text's UTF-8 bytes.
+    public static func sha256(_ text: String) -> String { SHA256.hex(of: Data(text.utf8)) }
+
     /// sha256 of a file.
     public static func file(_ url: URL) throws -> String {
         do { return try SHA256.hex(ofFile: url) } catch {
