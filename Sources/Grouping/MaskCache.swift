@@ -4,6 +4,7 @@
 // Masks are computed once per identity; a cache whose manifest, content or token ids disagree with
 // the run is refused with the differing field named, never silently used.
 
+import Checkpoints
 import Foundation
 import Store
 
@@ -147,12 +148,14 @@ public struct MaskSet: Equatable, Sendable {
         return MaskSet(identity: identity, rows: rows)
     }
 
+    /// Parsed with Checkpoints' json.loads-compatible parser: scores read back bit-exact (Foundation's
+    /// JSONSerialization on Linux rounds some doubles in the last digit).
     static func parseRow(_ line: Data, path: String, line n: Int) throws -> MaskRow {
-        guard let o = try? JSONSerialization.jsonObject(with: line) as? [String: Any],
-              let index = o["index"] as? Int, let ids = o["ids"] as? [Int],
-              let scores = o["scores"] as? [Double], let imp = o["important"] as? [Int] else {
-            throw GroupingError.badCache(path: path, line: n, reason: "expected {\"index\", \"ids\", \"scores\", \"important\"}")
-        }
+        let bad = GroupingError.badCache(path: path, line: n, reason: "expected {\"index\", \"ids\", \"scores\", \"important\"}")
+        guard let o = try? JSONValue.parse(data: line), let index = o["index"]?.intValue,
+              let idv = o["ids"]?.arrayValue, let sv = o["scores"]?.arrayValue, let iv = o["important"]?.arrayValue else { throw bad }
+        let ids = idv.compactMap { $0.intValue }, scores = sv.compactMap { $0.doubleValue }, imp = iv.compactMap { $0.intValue }
+        guard ids.count == idv.count, scores.count == sv.count, imp.count == iv.count else { throw bad }
         guard scores.count == ids.count, imp.count == ids.count, imp.allSatisfy({ $0 == 0 || $0 == 1 }) else {
             throw GroupingError.badCache(path: path, line: n, reason: "ids, scores and important (0/1) must have equal lengths")
         }
