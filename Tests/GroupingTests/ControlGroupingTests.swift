@@ -29,19 +29,26 @@ final class ControlGroupingTests: XCTestCase {
         XCTAssertEqual(try Selector.important(s[1], eta: 0.5), [false, true])
     }
 
-    func testChatExamplesMaskPromptsAndKeepOffsets() throws {
+    /// Grouping sees exactly the trainer's loss tokens, each with the text it spells.
+    func testTrainerExamplesKeepLossTokensAndOffsets() throws {
         let tok = try Tokenizer(directory: try smolLM2Directory())
-        let conv = ChatExamples.Conversation(turns: [("Hi there", "Hello, friend."), ("And?", "Bye")])
-        let e = try ChatExamples.example(index: 4, conv, tokenizer: tok)
-        let text = e.text!
-        XCTAssertEqual(text, try tok.applyChatTemplate([.init(role: "user", content: "Hi there"), .init(role: "assistant", content: "Hello, friend."),
-                                                         .init(role: "user", content: "And?"), .init(role: "assistant", content: "Bye")],
-                                                        addGenerationPrompt: false))
-        // Loss tokens are exactly each response plus "<|im_end|>\n", for both turns.
-        XCTAssertEqual(tok.decode(e.lossIds), "Hello, friend.<|im_end|>\nBye<|im_end|>\n")
-        let scalars = Array(text.unicodeScalars)
-        let pieces = e.lossOffsets!.map { r in String(String.UnicodeScalarView(scalars[r])) }
-        XCTAssertEqual(pieces.joined(), "Hello, friend.\nBye\n", "special tokens cover no text")
-        XCTAssertEqual(e.lossPositions.count, e.lossOffsets!.count)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sftgo-group-data-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("tiny_alpaca.json")
+        try Data(#"[{"instruction": "Hi there", "input": "", "output": "Hello, friend.", "history": []}, {"instruction": "And?", "input": "x", "output": "Bye", "history": [["Q", "A b"]]}]"#.utf8).write(to: file)
+        let (dataset, ex) = try GroupingData.load(file, tokenizer: tok)
+        XCTAssertEqual(ex.map { $0.lossIds }, dataset.examples.map { $0.lossTokenIds })
+        XCTAssertEqual(tok.decode(ex[0].lossIds), "Hello, friend.<|im_end|>")
+        XCTAssertEqual(tok.decode(ex[1].lossIds), "A b<|im_end|>Bye<|im_end|>")
+        for e in ex {
+            let scalars = Array(e.text!.unicodeScalars)
+            let pieces = e.lossOffsets!.map { r in String(String.UnicodeScalarView(scalars[r])) }
+            XCTAssertEqual(pieces.joined(), tok.decode(e.lossIds).replacingOccurrences(of: "<|im_end|>", with: ""),
+                           "special tokens cover no text")
+        }
+        // Word units on these examples: "b" is one letter (no word), so its token scores 0.
+        let s = try TFIDF(units: .words).checkedScores(ex)
+        XCTAssertEqual(s[1].count, ex[1].lossCount)
     }
 }

@@ -67,7 +67,8 @@ final class TFIDFTests: XCTestCase {
         let data = try limaFile()
         let g = try JSONDecoder().decode(Golden.self,
             from: Data(contentsOf: groupingFixtures.appendingPathComponent("grouping/tfidf_lima.json")))
-        let examples = try ChatExamples.examples(try ChatExamples.readAlpaca(data), tokenizer: tok)
+        // No cutoff here: the goldens hold every LIMA row.
+        let examples = try GroupingData.load(data, tokenizer: tok, maxLength: 1 << 20, skipInvalid: false).examples
         XCTAssertEqual(examples.count, g.documents)
         XCTAssertEqual(examples.reduce(0) { $0 + $1.lossCount }, g.loss_tokens)
         XCTAssertEqual(Identity.sha256(examples.map { $0.lossIds.map(String.init).joined(separator: " ") }.joined(separator: "\n")),

@@ -4,9 +4,9 @@ Run: /work/.venv-ref/bin/python scripts/reference/tfidf_goldens.py [DATA_JSON] [
 (venv with scikit-learn, numpy, tokenizers; defaults: /work/main/data/lima/lima_llamafactory_converted.json
 and /work/main/models/SmolLM2-135M-Instruct). Writes Tests/Fixtures/grouping/:
   percentile.json  numpy.percentile (linear) of small arrays, and the masks score >= t;
-  tfidf_lima.json  documents = each LIMA example's loss tokens (response + "<|im_end|>\n" of every
-                   turn, encoded with HF `tokenizers` per prompt/response part as LLaMA-Factory does,
-                   ChatML rendered by hand with SmolLM2's default system prompt), TfidfVectorizer with
+  tfidf_lima.json  documents = each LIMA example's loss tokens (response + "<|im_end|>" of every
+                   turn; the ChatML text, rendered by hand with SmolLM2's default system prompt, encoded
+                   once with HF `tokenizers`, as the trainer's SFTDataset does), TfidfVectorizer with
                    default settings; units "ids" (analyzer = the id list) and "words" (the default
                    analyser on the loss text, one segment per turn joined by "\n"). Stored: a sha256 of
                    all loss-token ids, IDF of selected terms, every document's score sum, and full
@@ -51,20 +51,23 @@ def conversations(rows):
 
 
 def encode_example(tok, turns):
-    """Loss-token ids and their char offsets (empty for special tokens) in the example text."""
-    text, ids, offsets = "", [], []
-    for k, (user, assistant) in enumerate(turns):
-        prompt = ("<|im_start|>system\n" + SYSTEM + "<|im_end|>\n" if k == 0 else "")
-        prompt += "<|im_start|>user\n" + user + "<|im_end|>\n<|im_start|>assistant\n"
-        text += prompt
-        base = len(text)
-        response = assistant + "<|im_end|>\n"
-        enc = tok.encode(response, add_special_tokens=False)
-        special = {t.content for t in tok.get_added_tokens_decoder().values() if t.special}
-        for i, (a, b) in zip(enc.ids, enc.offsets):
+    """Loss-token ids and their char offsets (empty for special tokens) in the example text, by the
+    trainer's rule (Training/ChatFormat, LossMask): the whole ChatML text is encoded once; a token
+    carries loss iff its first character lies in a response or the "<|im_end|>" closing it."""
+    text, targets = "<|im_start|>system\n" + SYSTEM + "<|im_end|>\n", []
+    for user, assistant in turns:
+        text += "<|im_start|>user\n" + user + "<|im_end|>\n<|im_start|>assistant\n"
+        lo = len(text)
+        text += assistant + "<|im_end|>"
+        targets.append((lo, len(text)))
+        text += "\n"
+    enc = tok.encode(text, add_special_tokens=False)
+    special = {t.content for t in tok.get_added_tokens_decoder().values() if t.special}
+    ids, offsets = [], []
+    for j, (i, (a, b)) in enumerate(zip(enc.ids, enc.offsets)):
+        if j > 0 and b > a and any(lo <= a < hi for lo, hi in targets):
             ids.append(i)
-            offsets.append((base, base) if tok.id_to_token(i) in special else (base + a, base + b))
-        text += response
+            offsets.append((a, a) if tok.id_to_token(i) in special else (a, b))
     return text, ids, offsets
 
 
