@@ -25,7 +25,7 @@ public struct ReferenceLosses: Sendable {
     /// Runs φ over the examples (the one forward pass φ ever gets).
     public static func compute(reference: Llama, modelHash: String, examples: [GroupingExample],
                                progress: GroupingProgress? = nil) throws -> ReferenceLosses {
-        let l = try TokenLosses.compute(model: reference, examples: examples, progress: progress)
+        let l = try FrozenLosses.compute(model: reference, examples: examples, progress: progress)
         return ReferenceLosses(modelHash: modelHash, examples: examples, losses: l)
     }
 
@@ -89,7 +89,7 @@ public struct Rho1Grouping: GroupingFunction {
     public var settings: [String: String] { ["model": currentHash, "reference": reference.modelHash] }
 
     public func scores(_ examples: [GroupingExample], progress: GroupingProgress?) throws -> [[Double]] {
-        let theta = try TokenLosses.compute(model: current, examples: examples, progress: progress)
+        let theta = try FrozenLosses.compute(model: current, examples: examples, progress: progress)
         return try zip(examples, theta).map { e, l in
             try l.indices.map { Double(l[$0]) - Double(try reference.loss(example: e.index, token: $0)) }
         }

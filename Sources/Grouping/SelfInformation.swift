@@ -19,6 +19,6 @@ public struct SelfInformation: GroupingFunction {
     public var settings: [String: String] { ["model": modelHash] }
 
     public func scores(_ examples: [GroupingExample], progress: GroupingProgress?) throws -> [[Double]] {
-        try TokenLosses.compute(model: model, examples: examples, progress: progress).map { $0.map(Double.init) }
+        try FrozenLosses.compute(model: model, examples: examples, progress: progress).map { $0.map(Double.init) }
     }
 }

@@ -37,10 +37,10 @@ final class ModelGroupingTests: XCTestCase {
         }
         // Several examples per pass or one (row budget 1): the same losses to float rounding (the
         // batched forward is not bit-equal to single-sequence passes here, ~1e-6), and deterministic.
-        let single = try TokenLosses.compute(model: model, examples: ex, rowBudget: 1)
-        let batched = try TokenLosses.compute(model: model, examples: ex)
+        let single = try FrozenLosses.compute(model: model, examples: ex, rowBudget: 1)
+        let batched = try FrozenLosses.compute(model: model, examples: ex)
         for (a, b) in zip(single.flatMap { $0 }, batched.flatMap { $0 }) { XCTAssertEqual(a, b, accuracy: 1e-5) }
-        XCTAssertEqual(batched, try TokenLosses.compute(model: model, examples: ex))
+        XCTAssertEqual(batched, try FrozenLosses.compute(model: model, examples: ex))
     }
 
     /// Rho-1: E = CE(θ) − CE(φ), φ a perturbed copy; the static scores, the batch-view function and the
@@ -62,7 +62,7 @@ final class ModelGroupingTests: XCTestCase {
         for (a, b) in zip(s.flatMap { $0 }, expected.flatMap { $0 }) { XCTAssertEqual(a, b, accuracy: 2e-5) }
         XCTAssert(expected.flatMap { $0 }.contains { abs($0) > 0.01 }, "the perturbation must change the losses")
         // As a function of a training batch: θ's losses in batch order plus (example, token) indices.
-        let thetaLosses = try TokenLosses.compute(model: theta, examples: ex)
+        let thetaLosses = try FrozenLosses.compute(model: theta, examples: ex)
         let exampleIndex = ex.flatMap { e in Array(repeating: e.index, count: e.lossCount) }
         let tokenIndex = ex.flatMap { Array(0..<$0.lossCount) }
         let e = try Rho1.excessLoss(losses: thetaLosses.flatMap { $0 }, exampleIndex: exampleIndex, tokenIndex: tokenIndex, reference: ref)

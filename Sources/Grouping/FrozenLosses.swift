@@ -6,7 +6,7 @@
 import Models
 import Tensors
 
-public enum TokenLosses {
+public enum FrozenLosses {
     /// Logit rows per forward call: bounds the logits buffer (rows × vocab floats).
     public static let defaultRowBudget = 1024
 
