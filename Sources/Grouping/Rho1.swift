@@ -74,22 +74,24 @@ public enum Rho1 {
 /// Rho-1 as a static grouping function: θ is a fixed model given here (e.g. the base model before
 /// training), so `sftgo group --method rho1` can show and cache the masks the first step would use.
 public struct Rho1Grouping: GroupingFunction {
-    public let current: Llama
-    public let currentHash: String
+    public let current: LossSource
     public let reference: ReferenceLosses
 
-    public init(current: Llama, currentHash: String, reference: ReferenceLosses) {
+    public init(current: LossSource, reference: ReferenceLosses) {
         self.current = current
-        self.currentHash = currentHash
         self.reference = reference
+    }
+
+    public init(current: Llama, currentHash: String, reference: ReferenceLosses) {
+        self.init(current: .model(current, hash: currentHash), reference: reference)
     }
 
     public var name: String { "rho1" }
     public var defaultScope: SelectionScope { .batch }
-    public var settings: [String: String] { ["model": currentHash, "reference": reference.modelHash] }
+    public var settings: [String: String] { ["model": current.hash, "reference": reference.modelHash] }
 
     public func scores(_ examples: [GroupingExample], progress: GroupingProgress?) throws -> [[Double]] {
-        let theta = try FrozenLosses.compute(model: current, examples: examples, progress: progress)
+        let theta = try current.losses(examples, progress: progress)
         return try zip(examples, theta).map { e, l in
             try l.indices.map { Double(l[$0]) - Double(try reference.loss(example: e.index, token: $0)) }
         }
