@@ -82,15 +82,16 @@ final class Activations<T: GemmScalar> {
         capacity = rows
     }
 
-    /// Tabulates RoPE for positions 0..<n with the inference table's rounding (angle in T).
+    /// Tabulates RoPE for positions 0..<n exactly as the inference table (RopeTable): angle and
+    /// cos/sin rounded to f32, as transformers computes them even for a float64 model.
     func ensureRope(_ n: Int) {
         guard n > ropePositions else { return }
         var c = [T](repeating: 0, count: n * half), s = c
         for p in 0..<n {
             for i in 0..<half {
-                let angle = T(p) * T(invFreq[i])
-                c[p * half + i] = T(Foundation.cos(Double(angle)))
-                s[p * half + i] = T(Foundation.sin(Double(angle)))
+                let angle = Float(p) * invFreq[i]
+                c[p * half + i] = T(Float(Foundation.cos(Double(angle))))
+                s[p * half + i] = T(Float(Foundation.sin(Double(angle))))
             }
         }
         ropeCos = c; ropeSin = s; ropePositions = n

@@ -1,6 +1,12 @@
-// Llama forward (transformers' LlamaForCausalLM, f32): embedding, RMSNorm, RoPE, causal GQA
-// attention, SwiGLU MLP, tied or untied head, with a KV cache, shared-prefix branches, padded batches
-// and greedy generation.
+// A Llama (transformers' LlamaForCausalLM, f32): config → embedding → layers of (RMSNorm, causal GQA
+// attention with RoPE, RMSNorm, SwiGLU MLP) → final RMSNorm → tied or untied head. Where each piece
+// lives:
+//   LlamaLayout (Checkpoints)  names, offsets, shapes of every tensor; LlamaParameters the buffer
+//   Segments / InferencePass   inference batch layout and the pass; KVCache; Generation (greedy)
+//   Embedding, RMSNorm, Rope, Attention, MLP, Head   each block's inference and training forward
+//                              and its backward side by side
+//   TrainingBatch, Activations, TrainingEngine   packed training batches, the kept activations
+//                              (workspace) and gradients, trainingForward / trainingBackward
 //
 // Invariance by construction. OpenBLAS rows are bit-stable only at the same position modulo
 // Gemm.rowQuantum in calls whose row count is a multiple of it (GemmTests). So in a (padded) pass,

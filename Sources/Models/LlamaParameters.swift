@@ -2,6 +2,7 @@
 // (LlamaGradients) and a trainer's AdamW moments use the same layout and are walked by offset.
 
 import Checkpoints
+import Foundation
 import Tensors
 
 public typealias LlamaLayerOffsets = LlamaLayout.Layer
@@ -74,4 +75,12 @@ public final class LlamaParameters {
     }
 
     @inline(__always) public subscript(offset: Int) -> UnsafeMutablePointer<Float> { base + offset }
+}
+
+extension Llama {
+    /// Writes a Hugging Face folder (config.json + model.safetensors; a tied head stays one tensor)
+    /// that transformers and Llama(directory:) load. Tokenizer files are the caller's to copy.
+    public func save(directory: URL, dtype: SafetensorsDType = .f32) throws {
+        try HFCheckpoint.save(config: config, tensors: parameters.namedTensors(), directory: directory, dtype: dtype)
+    }
 }

@@ -20,7 +20,7 @@ struct TrainingEngine<T: GemmScalar> {
         d = c.hiddenSize; heads = c.numAttentionHeads; kvHeads = c.numKeyValueHeads; headDim = c.headDim
         qDim = heads * headDim; kvDim = kvHeads * headDim; qkvDim = qDim + 2 * kvDim
         inter = c.intermediateSize; vocab = c.vocabSize; layers = c.numHiddenLayers
-        eps = T(Float(c.rmsNormEps))
+        eps = T(c.rmsNormEps)   // f32 rounding for Float, as inference; exact for Double
         scale = 1 / T(headDim).squareRoot()
     }
 

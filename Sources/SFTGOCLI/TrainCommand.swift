@@ -93,13 +93,8 @@ public struct TrainCommand: ParsableCommand {
         return url
     }
 
-    public func run() throws {
-        let s = try settings()
-        guard let modelPath = try s.value(model, "model") else { throw ValidationError("--model is required") }
-        guard let dataSpec = try s.value(data, "data") else { throw ValidationError("--data is required") }
-        let modelDir = URL(fileURLWithPath: modelPath)
-        let dataURL = try TrainCommand.resolveData(dataSpec)
-
+    /// The trainer's settings: flags over the YAML file over the defaults.
+    func trainerConfig(_ s: Settings) throws -> TrainerConfig {
         var cfg = TrainerConfig()
         cfg.batchSize = try s.value(batchSize, "batch-size") ?? cfg.batchSize
         cfg.tokenBudget = try s.value(tokenBudget, "token-budget") ?? cfg.tokenBudget
@@ -117,6 +112,17 @@ public struct TrainCommand: ParsableCommand {
         cfg.seed = try s.value(seed, "seed") ?? cfg.seed
         cfg.saveSteps = try s.value(saveSteps, "save-steps")
         cfg.perMicroBatchLoss = s.flag(perMicroBatchLoss, "per-micro-batch-loss")
+        return cfg
+    }
+
+    public func run() throws {
+        let s = try settings()
+        guard let modelPath = try s.value(model, "model") else { throw ValidationError("--model is required") }
+        guard let dataSpec = try s.value(data, "data") else { throw ValidationError("--data is required") }
+        let modelDir = URL(fileURLWithPath: modelPath)
+        let dataURL = try TrainCommand.resolveData(dataSpec)
+
+        let cfg = try trainerConfig(s)
         let cutoff = try s.value(cutoffLen, "cutoff-len") ?? 2048
         guard cfg.tokenBudget >= cutoff - 1 else {
             throw ValidationError("--token-budget \(cfg.tokenBudget) must hold one example of --cutoff-len \(cutoff) (≥ \(cutoff - 1) positions)")
@@ -201,9 +207,8 @@ public struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// The Llama adapter lands with the engine's training API.
     static func loadTrainableModel(_ dir: URL) throws -> TrainableModel {
-        throw NotYetAvailable(what: "training a Llama (the engine's trainingForward/trainingBackward)")
+        try LlamaTrainableModel(directory: dir)
     }
 }
 

@@ -38,11 +38,11 @@ public final class AdamW {
         let bc2f = Float(bc2Sqrt), epsf = Float(eps)
         m.withUnsafeMutableBufferPointer { mp in
             v.withUnsafeMutableBufferPointer { vp in
+                let p = params.baseAddress!, gr = grads.baseAddress!, mm = mp.baseAddress!, vv = vp.baseAddress!
                 for g in groups {
                     let keep = Float(1 - lr * (g.decay ? weightDecay : 0))
-                    let p = params.baseAddress!, gr = grads.baseAddress!, mm = mp.baseAddress!, vv = vp.baseAddress!
+                    if keep != 1 { for i in g.range { p[i] *= keep } }
                     for i in g.range {
-                        if keep != 1 { p[i] *= keep }
                         let gi = gr[i]
                         // torch's lerp with weight < 0.5: self + weight·(end − self).
                         mm[i] = mm[i] + w1 * (gi - mm[i])

@@ -71,6 +71,14 @@ public final class Trainer {
         guard let d = dir ?? outputDirectory.flatMap({ TrainingCheckpoint.latest(in: $0) }) else { return 0 }
         completedSteps = try TrainingCheckpoint.load(d, model: model, optimizer: optimizer, config: config,
                                                      weightFunction: objective.name)
+        // Steps logged after the checkpoint (a run killed between saves) are run again: drop their lines.
+        if let log = outputDirectory?.appendingPathComponent("log.jsonl"), let data = try? Data(contentsOf: log) {
+            let keep = data.split(separator: 0x0A).filter { line in
+                let step = ((try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any])?["step"] as? Int
+                return (step ?? Int.max) <= completedSteps
+            }
+            try Data(keep.map { Data($0) + Data([0x0A]) }.joined()).write(to: log)
+        }
         return completedSteps
     }
 
@@ -166,10 +174,11 @@ public final class Trainer {
         guard loss.isFinite, weights.allSatisfy({ $0.allSatisfy { $0.isFinite } }) else {
             throw TrainingError.nonFiniteLoss(step: step, examples: ids, value: loss)
         }
-        // 3. Backward per micro-batch; re-run its forward unless it is still the model's last one.
+        // 3. Backward per micro-batch, last first: the last forward's activations are still in the
+        // model, every other micro-batch's forward is re-run just before its backward.
         model.zeroGradients()
-        for (j, r) in micro.enumerated() {
-            if micro.count > 1 { _ = try model.forward(Array(examples[r]), entropyTopK: topK) }
+        for j in micro.indices.reversed() {
+            if j != micro.count - 1 { _ = try model.forward(Array(examples[micro[j]]), entropyTopK: topK) }
             try model.backward(weights: weights[j])
         }
         let norm = model.withGradients { AdamW.clipGradNorm($0, maxNorm: config.maxGradNorm) }

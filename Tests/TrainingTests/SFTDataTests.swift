@@ -58,6 +58,17 @@ final class SFTDataTests: XCTestCase {
         XCTAssertTrue(c.allSatisfy { $0.messages.enumerated().allSatisfy { $1.role == ($0 % 2 == 0 ? "user" : "assistant") } })
     }
 
+    /// Llama-3 headers: each response (trimmed, as the template does) through its <|eot_id|> is a target span.
+    func testLlama3TemplateTargets() throws {
+        let c = try SFTData.read(trainingFixture("lima_upstream_sample.jsonl"))[1]
+        let f = ChatFormat.template(.llama3(bos: "<|begin_of_text|>"), endOfTurn: "<|eot_id|>")
+        let r = try f.render(c)
+        let u = Array(r.text.unicodeScalars)
+        let spans = r.targets.map { String(String.UnicodeScalarView(u[$0])) }
+        XCTAssertEqual(spans, ["Leaves drift, red and gold<|eot_id|>", "Snow hushes the town<|eot_id|>"])
+        XCTAssertTrue(r.text.hasPrefix("<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nWrite a haiku"))
+    }
+
     func testShuffleDeterministicPerSeedAndEpoch() {
         let a = Packing.epochOrder(count: 100, seed: 42, epoch: 0)
         XCTAssertEqual(a, Packing.epochOrder(count: 100, seed: 42, epoch: 0))
@@ -96,6 +107,24 @@ final class LossMaskTests: XCTestCase {
         XCTAssertFalse(e.lossMask[endIdx[2] + 1])
         XCTAssertEqual(e.targets.count, e.inputs.count)
         XCTAssertEqual(e.targets.filter { $0 >= 0 }, e.lossTokenIds)
+    }
+
+    /// Real LIMA rows (single- and multi-turn) against transformers' apply_chat_template + tokenizers'
+    /// offsets (scripts/reference/sft_mask_goldens.py → Tests/Fixtures/training/lima_smollm2_masks.json).
+    func testLIMAMasksMatchTransformers() throws {
+        let tok = try tokenizer()
+        let url = URL(fileURLWithPath: "/work/shared/data/lima/lima_llamafactory_converted.json")
+        guard FileManager.default.fileExists(atPath: url.path) else { throw XCTSkip("LIMA copy absent") }
+        struct G: Decodable { struct E: Decodable { var row: Int; var ids: [Int]; var loss_mask: [Int] }; var examples: [E] }
+        let g = try JSONDecoder().decode(G.self, from: Data(contentsOf: trainingFixture("lima_smollm2_masks.json")))
+        let all = try SFTData.read(url)
+        let ds = try SFTDataset(g.examples.map { all[$0.row] }, format: try ChatFormat.named("model", tokenizer: tok),
+                                tokenizer: tok, maxLength: 4096, skipInvalid: false)
+        XCTAssertEqual(ds.examples.count, g.examples.count)
+        for (e, want) in zip(ds.examples, g.examples) {
+            XCTAssertEqual(e.ids, want.ids, "row \(want.row)")
+            XCTAssertEqual(e.lossMask.map { $0 ? 1 : 0 }, want.loss_mask, "row \(want.row)")
+        }
     }
 
     func testAlpacaPromptMasksResponseAndEOS() throws {

@@ -111,6 +111,12 @@ final class TrainerTests: XCTestCase {
         try a.run()
         let (b1, _) = try trainer(dB)
         try b1.run(stopAfter: 7)          // epoch boundary crossed mid-way: 4 steps per epoch
+        // Killed after two more steps were logged but before their checkpoint: resume redoes them.
+        let extra = try String(contentsOf: dB.appendingPathComponent("log.jsonl"), encoding: .utf8)
+            .split(separator: "\n").suffix(2).map { $0.replacingOccurrences(of: "\"step\":6", with: "\"step\":8")
+                                                   .replacingOccurrences(of: "\"step\":7", with: "\"step\":9") + "\n" }
+        let h = try FileHandle(forWritingTo: dB.appendingPathComponent("log.jsonl"))
+        h.seekToEndOfFile(); h.write(Data(extra.joined().utf8)); try h.close()
         let (b2, mb) = try trainer(dB)
         XCTAssertEqual(try b2.resume(), 7)
         try b2.run()
@@ -128,6 +134,21 @@ final class TrainerTests: XCTestCase {
         let t3 = try Trainer(model: ToyBigramModel(vocab: 6, seed: 1), dataset: data, config: other, objective: GOWeights(schedule: .linearDecay(max: 0.9, min: 0.1)),
                              masks: .random(fraction: 0.5, seed: 3), outputDirectory: dB)
         XCTAssertThrowsError(try t3.resume())
+    }
+
+    /// GO with λ = 0 trains exactly as SFT, bit for bit, whatever the mask.
+    func testGOAtLambdaZeroIsSFTBitForBit() throws {
+        func train(_ f: TokenWeightFunction) throws -> [Float] {
+            let m = ToyBigramModel(vocab: 6, seed: 4)
+            var c = TrainerConfig()
+            c.batchSize = 5; c.tokenBudget = 20; c.epochs = 2; c.learningRate = 0.05
+            try Trainer(model: m, dataset: toyDataset(count: 15, vocab: 6, seed: 3), config: c, objective: f,
+                        masks: .random(fraction: 0.5, seed: 2), outputDirectory: nil).run()
+            return m.params
+        }
+        let sft = try train(SFTWeights())
+        XCTAssertEqual(try train(GOWeights(schedule: .constant(0))).map { $0.bitPattern }, sft.map { $0.bitPattern })
+        XCTAssertNotEqual(try train(GOWeights(schedule: .constant(0.5))), sft)
     }
 
     func testNonFiniteLossStopsAndKeepsLastCheckpoint() throws {
