@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import Tokenizers
+import Training
 @testable import Grouping
 
 final class ControlGroupingTests: XCTestCase {
@@ -50,5 +51,17 @@ final class ControlGroupingTests: XCTestCase {
         // Word units on these examples: "b" is one letter (no word), so its token scores 0.
         let s = try TFIDF(units: .words).checkedScores(ex)
         XCTAssertEqual(s[1].count, ex[1].lossCount)
+        // The trainer reads our JSONL (CONTRACT.md) and gets the same masks; another tokenisation is refused.
+        let identity = MaskIdentity(dataSHA256: "d", tokenizer: "t", method: "tfidf", settings: [:], eta: 0.5,
+                                    scope: .sequence, batchSize: 0, modelHash: "none")
+        let set = try MaskBuilder.build(TFIDF(), examples: ex, identity: identity)
+        let jsonl = dir.appendingPathComponent("masks.jsonl")
+        try Data(try set.jsonl().utf8).write(to: jsonl)
+        guard case .precomputed(let m) = try ImportantMasks.read(jsonl, dataset: dataset) else { return XCTFail("not read as a mask file") }
+        XCTAssertEqual(m[0], set.rows[0].important)
+        XCTAssertEqual(m[1], set.rows[1].important)
+        var other = dataset
+        other.examples[1].ids[other.examples[1].lossMask.lastIndex(of: true)!] += 1
+        XCTAssertThrowsError(try ImportantMasks.read(jsonl, dataset: other))
     }
 }
