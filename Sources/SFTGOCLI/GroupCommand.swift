@@ -30,7 +30,7 @@ public struct GroupCommand: ParsableCommand {
     @Option(help: "TF-IDF terms: ids (tokenizer ids) or words (scikit-learn's default analyser).") var units: String = "ids"
     @Option(help: "Seed of the random method.") var seed: UInt64 = 0
     @Option(help: "Chat format as in sftgo train: model or alpaca.") var template: String = "model"
-    @Option(name: .customLong("cutoff-len"), help: "Maximum tokens per example, as in sftgo train (default 2048).") var cutoffLen: Int = 2048
+    @Option(name: .customLong("cutoff-len"), help: "Maximum tokens per example, as in sftgo train.") var cutoffLen: Int = 2048
     @Flag(name: .customLong("skip-invalid"), help: "Skip examples the cutoff would cut, as sftgo train --skip-invalid.") var skipInvalid = false
     @Option(help: "Only the first N examples (quick looks; a different data identity).") var limit: Int?
     @Option(help: "Write the masks as JSONL (one method only).") var output: String?
