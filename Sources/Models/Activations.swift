@@ -102,13 +102,21 @@ final class Activations<T: GemmScalar> {
 public final class LlamaWorkspace {
     let activations: Activations<Float>
 
-    /// `rows`: activation rows to reserve; a packed batch needs Σ ⌈length / Gemm.rowQuantum⌉ ·
-    /// Gemm.rowQuantum (`LlamaWorkspace.rows(lengths:)`). A larger batch grows it once.
+    /// `rows`: activation rows to reserve; a packed batch needs Σ ⌈length / q⌉·q with q the model's
+    /// rowQuantum (`rows(lengths:model:)`). A larger batch grows it once.
     public init(model: Llama, rows: Int) {
         activations = Activations(config: model.config, invFreq: model.rope.invFreq, rows: rows)
     }
 
-    public static func rows(lengths: [Int]) -> Int { PackedBatch.rows(lengths: lengths, quantum: Gemm.rowQuantum) }
+    /// Activation rows a packed batch of these sequence lengths needs on `model`.
+    public static func rows(lengths: [Int], model: Llama) -> Int {
+        PackedBatch.rows(lengths: lengths, quantum: model.rowQuantum)
+    }
+
+    /// An upper bound for any model (every sequence padded to the largest calibration quantum).
+    public static func rows(lengths: [Int]) -> Int {
+        PackedBatch.rows(lengths: lengths, quantum: GemmCalibration.candidates.last!)
+    }
 
     /// Rows currently reserved.
     public var capacity: Int { activations.capacity }

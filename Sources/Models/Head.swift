@@ -29,7 +29,7 @@ extension Llama {
         // call over its blocks: same shapes modulo the quantum, same bits). The others share a
         // buffer filled by calls over the remaining runs of blocks. Logits go into uninitialised
         // storage (sgemm with β = 0 sets every element): ~200 MB per 2×512 pass is not cleared twice.
-        let q = padded ? Gemm.rowQuantum : headTotal
+        let q = padded ? rowQuantum : headTotal
         var blockOwner = [Int](repeating: -1, count: headTotal / q)   // -1 none, -2 several
         for (s, seg) in segs.enumerated() {
             for slot in seg.headSlots { blockOwner[slot / q] = blockOwner[slot / q] == -1 || blockOwner[slot / q] == s ? s : -2 }

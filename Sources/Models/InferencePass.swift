@@ -37,7 +37,7 @@ extension Llama {
         }
         precondition(padded || input.allSatisfy { $0.cache?.base == nil }, "unpadded passes read plain caches only")
         rope.ensure(longest + 1)
-        let (segs, total, headTotal) = layout(input, quantum: padded ? Gemm.rowQuantum : 1)
+        let (segs, total, headTotal) = layout(input, quantum: padded ? rowQuantum : 1)
         if total == 0 { return input.map { _ in [] } }
 
         let realRows: [Int] = segs.flatMap { s in (s.row..<(s.row + s.count)) }

@@ -9,7 +9,8 @@
 //                              (workspace) and gradients, trainingForward / trainingBackward
 //
 // Invariance by construction. OpenBLAS rows are bit-stable only at the same position modulo
-// Gemm.rowQuantum in calls whose row count is a multiple of it (GemmTests). So in a (padded) pass,
+// rowQuantum (calibrated per model on the running kernel) in calls whose row count is a multiple of
+// it (GemmTests). So in a (padded) pass,
 // the token at absolute position p of a segment always sits at an activation row ≡ p (mod quantum),
 // segments of different offsets packed to fill each other's gaps and the row count padded; the
 // LM-head input places requested rows the same way; and
@@ -31,8 +32,11 @@ public final class Llama {
     let d: Int, qDim: Int, kvDim: Int, qkvDim: Int, inter: Int, headDim: Int, heads: Int, kvHeads: Int
     let eps: Float
     let scale: Float
+    /// Rows of a padded pass (and of a training batch) are laid out modulo this many
+    /// (GemmCalibration over this model's product shapes on the running OpenBLAS kernel).
+    public let rowQuantum: Int
     /// Query positions per attention task (absolute blocks; each block's products are their own
-    /// fixed-shape calls, so this does not depend on Gemm.rowQuantum).
+    /// fixed-shape calls, so this does not depend on rowQuantum).
     static let queryBlock = 48
 
     public convenience init(config: LlamaConfig, tensors: [String: NamedTensor]) throws {
@@ -60,6 +64,7 @@ public final class Llama {
         eps = Float(config.rmsNormEps)
         scale = 1 / Float(headDim).squareRoot()
         rope = try RopeTable(config: config)
+        rowQuantum = Llama.calibration(config: config).rowQuantum
         parameters = LlamaParameters(config: config)
         try load(parameters)
     }
@@ -69,6 +74,17 @@ public final class Llama {
         let config = try LlamaConfig.load(directory: directory)
         let files = try HFCheckpoint.open(directory: directory)
         try self.init(config: config) { try $0.load(from: files) }
+    }
+
+    /// The row quantum for every product a pass issues (attention's fixed query-block calls do not
+    /// depend on it).
+    public static func calibration(config c: LlamaConfig) -> GemmCalibration {
+        let d = c.hiddenSize, qDim = c.numAttentionHeads * c.headDim, kvDim = c.numKeyValueHeads * c.headDim
+        return GemmCalibration.forShapes([
+            GemmShape(n: qDim + 2 * kvDim, k: d), GemmShape(n: d, k: qDim),
+            GemmShape(n: 2 * c.intermediateSize, k: d), GemmShape(n: d, k: c.intermediateSize),
+            GemmShape(n: c.vocabSize, k: d),
+        ])
     }
 
     public func makeCache(capacity: Int) -> KVCache {

@@ -1,6 +1,6 @@
 // Segment layout for inference passes: which activation row each token of each segment occupies
 // and which LM-head input row each requested logit row uses, so that a token at absolute position p
-// always sits on a row ≡ p (mod Gemm.rowQuantum) — the rule that makes its bits independent of what
+// always sits on a row ≡ p (mod Llama.rowQuantum) — the rule that makes its bits independent of what
 // else is in the batch.
 
 import Tensors

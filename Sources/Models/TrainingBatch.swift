@@ -1,6 +1,6 @@
 // The training-side view of a batch: sequences packed into activation rows. Positions restart at 0
 // per sequence and attention never crosses sequences. Every sequence starts on a row that is a
-// multiple of Gemm.rowQuantum and the row count is padded to one, and each sequence's loss rows go
+// multiple of the model's rowQuantum and the row count is padded to one, and each sequence's loss rows go
 // to LM-head rows from a quantum boundary too — the rule that makes a sequence's forward bits the
 // same alone or packed with others (see Gemm). Padding rows hold zeros and carry no gradient.
 

@@ -13,9 +13,12 @@ struct TrainingEngine<T: GemmScalar> {
     let d: Int, heads: Int, kvHeads: Int, headDim: Int, qDim: Int, kvDim: Int, qkvDim: Int
     let inter: Int, vocab: Int, layers: Int
     let eps: T, scale: T
+    /// Sequences start on multiples of this row count (the model's calibrated Gemm quantum).
+    let quantum: Int
 
-    init(config c: LlamaConfig, layout: LlamaLayout, parameters: UnsafeMutablePointer<T>) {
+    init(config c: LlamaConfig, layout: LlamaLayout, parameters: UnsafeMutablePointer<T>, quantum: Int) {
         self.layout = layout
+        self.quantum = quantum
         P = parameters
         d = c.hiddenSize; heads = c.numAttentionHeads; kvHeads = c.numKeyValueHeads; headDim = c.headDim
         qDim = heads * headDim; kvDim = kvHeads * headDim; qkvDim = qDim + 2 * kvDim
@@ -28,7 +31,7 @@ struct TrainingEngine<T: GemmScalar> {
     /// entropyTopK is set, the normalised top-k entropy.
     func forward(_ batch: [TrainingSequence], _ A: Activations<T>, entropyTopK: Int?) throws
         -> (losses: [T], probs: [T], entropies: [T]?) {
-        let pb = try PackedBatch(batch, vocab: vocab, quantum: Gemm.rowQuantum)
+        let pb = try PackedBatch(batch, vocab: vocab, quantum: quantum)
         A.reserve(rows: pb.rows)
         A.ensureRope(pb.maxLength)
         A.batch = pb
@@ -65,7 +68,7 @@ struct TrainingEngine<T: GemmScalar> {
 
 extension Llama {
     var trainingEngine: TrainingEngine<Float> {
-        TrainingEngine(config: config, layout: parameters.layout, parameters: parameters.base)
+        TrainingEngine(config: config, layout: parameters.layout, parameters: parameters.base, quantum: rowQuantum)
     }
 
     /// Forward over a packed batch, keeping the activations in `workspace` for trainingBackward.

@@ -36,7 +36,7 @@ public struct TrainBenchCommand: ParsableCommand {
             let ids = (0...length).map { i in Int(rng.word(UInt64(b * (length + 1) + i)) % UInt32(c.vocabSize)) }
             return TrainingSequence(tokens: Array(ids.prefix(length)), targets: Array(ids.dropFirst()))
         }
-        let ws = LlamaWorkspace(model: llama, rows: LlamaWorkspace.rows(lengths: seqs.map(\.tokens.count)))
+        let ws = LlamaWorkspace(model: llama, rows: LlamaWorkspace.rows(lengths: seqs.map(\.tokens.count), model: llama))
         let grads = LlamaGradients(model: llama)
         let weights = [Float](repeating: 1 / Float(batch * length), count: batch * length)
         var fwd: [Double] = [], total: [Double] = []
