@@ -5,7 +5,7 @@ import Tensors
 public enum ImportantMasks {
     /// All tokens unimportant (SFT; GO then falls back to the unimportant group every step).
     case none
-    /// A seeded Bernoulli(fraction) mask per example, independent of order (stream = dataset index),
+    /// A seeded Bernoulli(fraction) mask per example, independent of order (one stream per dataset index),
     /// the stand-in until a grouping function writes masks.
     case random(fraction: Double, seed: UInt64)
     /// Masks read from a grouping function's JSONL file, keyed by dataset index.
@@ -23,7 +23,8 @@ public enum ImportantMasks {
         switch self {
         case .none: return [Bool](repeating: false, count: e.lossTokenCount)
         case .random(let p, let seed):
-            let rng = Philox4x32(seed: seed, stream: UInt64(e.index))
+            // Streams 2^40 + index: apart from the epoch-order streams (one per epoch) of the same seed.
+            let rng = Philox4x32(seed: seed, stream: (1 << 40) + UInt64(e.index))
             return (0..<e.lossTokenCount).map { Double(rng.uniform(UInt64($0))) < p }
         case .precomputed(let m):
             guard let mask = m[e.index] else {
