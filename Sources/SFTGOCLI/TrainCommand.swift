@@ -24,7 +24,13 @@ public struct TrainCommand: ParsableCommand {
     @Flag(name: .customLong("skip-invalid"), help: "Skip (and count) examples with no loss tokens or whose loss tokens the cutoff would cut, instead of failing.") var skipInvalid = false
     @Option(name: .customLong("output-dir"), help: "Output folder: checkpoint-N/, run.json, log.jsonl and the final model.") var outputDir: String?
 
-    @Option(help: "Objective: sft or go.") var objective: String?
+    @Option(help: "Objective: sft, go, rho1, go-rho1, dft, eaft or token-cleaning.") var objective: String?
+    @Flag(name: .customLong("use-dft-loss"), help: "LLaMA-Factory's spelling of --objective dft (TRL loss_type=dft).") var useDftLoss = false
+    @Flag(name: .customLong("use-eaft-loss"), help: "LLaMA-Factory's spelling of --objective eaft.") var useEaftLoss = false
+    @Option(name: .customLong("eaft-alpha"), help: "EAFT: exponent α of the top-20 entropy weight (default 1).") var eaftAlpha: Double?
+    @Option(help: "rho1/go-rho1: frozen reference model folder φ.") var reference: String?
+    @Option(help: "rho1/go-rho1: SFT-GO percentile η of the excess loss per batch (default 0.55: trains the top 45%).") var eta: Double?
+    @Option(name: .customLong("mask-cache-dir"), help: "Cache of reference losses (default: <data root>/.sftgo/masks).") var maskCacheDir: String?
     @Option(name: .customLong("lambda"), help: "GO: static λ (default 0.9).") var lambda: Double?
     @Option(name: .customLong("lambda-max"), help: "GO: decaying λ (Eq. 5) from λ_max ...") var lambdaMax: Double?
     @Option(name: .customLong("lambda-min"), help: "... down to λ_min.") var lambdaMin: Double?
@@ -129,8 +135,11 @@ public struct TrainCommand: ParsableCommand {
         }
 
         // Objective and masks.
-        let objectiveName = try s.value(objective, "objective") ?? "go"
-        let weights: TokenWeightFunction
+        var objectiveName = try s.value(objective, "objective") ?? "go"
+        if s.flag(useDftLoss, "use-dft-loss") { objectiveName = "dft" }
+        if s.flag(useEaftLoss, "use-eaft-loss") { objectiveName = "eaft" }
+        // Grouping's objectives are built after the data (nil here).
+        var weights: TokenWeightFunction? = nil
         switch objectiveName {
         case "sft": weights = SFTWeights()
         case "go":
@@ -139,7 +148,7 @@ public struct TrainCommand: ParsableCommand {
             } else {
                 weights = GOWeights(schedule: .constant(try s.value(lambda, "lambda") ?? 0.9))
             }
-        default: throw ValidationError("--objective \(objectiveName): known objectives are sft, go")
+        default: break
         }
 
         // Data.
@@ -165,17 +174,23 @@ public struct TrainCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("warning: GO without --important-masks or --random-mask-fraction: every token is unimportant, so GO reduces to SFT\n".utf8))
             }
         }
+        let objectiveFn = try weights ?? TrainObjectives.make(objectiveName, dataset: dataset, dataURL: dataURL, modelDir: modelDir, tokenizer: tok,
+            options: .init(reference: try s.value(reference, "reference"), eta: try s.value(eta, "eta"),
+                           eaftAlpha: try s.value(eaftAlpha, "eaft-alpha"), lambda: try s.value(lambda, "lambda"),
+                           maskCacheDir: try s.value(maskCacheDir, "mask-cache-dir"),
+                           dataSettings: try TrainCommand.groupingDataSettings(s, template: template, cutoff: cutoff,
+                                                                               skipInvalid: skipInvalid, maxSamples: maxSamples)))
         let positions = dataset.examples.reduce(0) { $0 + $1.positions }
         print("data: \(dataURL.path): \(dataset.examples.count) examples, \(dataset.lossTokenCount) loss tokens, \(positions) positions; skipped \(dataset.skipped.count) rows")
         for (_, why) in dataset.skipped.prefix(5) { print("  skipped \(why)") }
         let stepsPerEpoch = (dataset.examples.count + cfg.batchSize - 1) / max(cfg.batchSize, 1)
-        print("plan: \(cfg.maxSteps ?? stepsPerEpoch * cfg.epochs) optimiser steps of \(cfg.batchSize) examples, micro-batches of ≤ \(cfg.tokenBudget) positions, objective \(weights.name), masks \(masks.summary)")
+        print("plan: \(cfg.maxSteps ?? stepsPerEpoch * cfg.epochs) optimiser steps of \(cfg.batchSize) examples, micro-batches of ≤ \(cfg.tokenBudget) positions, objective \(objectiveFn.name), masks \(masks.summary)")
         if dryRun { return }
 
         guard let out = try s.value(outputDir, "output-dir") else { throw ValidationError("--output-dir is required") }
         let outURL = URL(fileURLWithPath: out)
         let trainable = try TrainCommand.loadTrainableModel(modelDir)
-        let trainer = try Trainer(model: trainable, dataset: dataset, config: cfg, objective: weights, masks: masks,
+        let trainer = try Trainer(model: trainable, dataset: dataset, config: cfg, objective: objectiveFn, masks: masks,
                                   outputDirectory: outURL)
         if s.flag(resume, "resume") {
             let n = try trainer.resume()
