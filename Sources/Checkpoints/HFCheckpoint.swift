@@ -80,35 +80,56 @@ public enum HFCheckpoint {
 
     /// Names and shapes a Llama checkpoint must hold under `config`.
     public static func expectedLlamaShapes(_ c: LlamaConfig) -> [(String, [Int])] {
-        var out: [(String, [Int])] = [("model.embed_tokens.weight", [c.vocabSize, c.hiddenSize])]
+        var out: [(String, [Int])] = []
+        forEachExpectedLlamaShape(c) { out.append(($0, $1)) }
+        return out
+    }
+
+    /// Calls `body` with each expected (name, shape) in order; a throwing body stops at the first
+    /// problem, so a config claiming a million layers costs nothing before it is refused.
+    public static func forEachExpectedLlamaShape(_ c: LlamaConfig, _ body: (String, [Int]) throws -> Void) rethrows {
+        try body("model.embed_tokens.weight", [c.vocabSize, c.hiddenSize])
         let q = c.numAttentionHeads * c.headDim, kv = c.numKeyValueHeads * c.headDim
         for l in 0 ..< c.numHiddenLayers {
             let p = "model.layers.\(l)."
-            out += [
-                (p + "input_layernorm.weight", [c.hiddenSize]),
-                (p + "self_attn.q_proj.weight", [q, c.hiddenSize]),
-                (p + "self_attn.k_proj.weight", [kv, c.hiddenSize]),
-                (p + "self_attn.v_proj.weight", [kv, c.hiddenSize]),
-                (p + "self_attn.o_proj.weight", [c.hiddenSize, q]),
-                (p + "post_attention_layernorm.weight", [c.hiddenSize]),
-                (p + "mlp.gate_proj.weight", [c.intermediateSize, c.hiddenSize]),
-                (p + "mlp.up_proj.weight", [c.intermediateSize, c.hiddenSize]),
-                (p + "mlp.down_proj.weight", [c.hiddenSize, c.intermediateSize]),
-            ]
+            try body(p + "input_layernorm.weight", [c.hiddenSize])
+            try body(p + "self_attn.q_proj.weight", [q, c.hiddenSize])
+            try body(p + "self_attn.k_proj.weight", [kv, c.hiddenSize])
+            try body(p + "self_attn.v_proj.weight", [kv, c.hiddenSize])
+            try body(p + "self_attn.o_proj.weight", [c.hiddenSize, q])
+            try body(p + "post_attention_layernorm.weight", [c.hiddenSize])
+            try body(p + "mlp.gate_proj.weight", [c.intermediateSize, c.hiddenSize])
+            try body(p + "mlp.up_proj.weight", [c.intermediateSize, c.hiddenSize])
+            try body(p + "mlp.down_proj.weight", [c.hiddenSize, c.intermediateSize])
         }
-        out.append(("model.norm.weight", [c.hiddenSize]))
-        if !c.tieWordEmbeddings { out.append(("lm_head.weight", [c.vocabSize, c.hiddenSize])) }
-        return out
+        try body("model.norm.weight", [c.hiddenSize])
+        if !c.tieWordEmbeddings { try body("lm_head.weight", [c.vocabSize, c.hiddenSize]) }
     }
 
     /// Checks that every tensor a Llama needs is present with its shape; `file` names the
     /// checkpoint in errors.
     public static func checkLlama(config: LlamaConfig, shapes: [String: [Int]], file: String) throws {
-        for (name, shape) in expectedLlamaShapes(config) {
+        try forEachExpectedLlamaShape(config) { name, shape in
             guard let s = shapes[name] else { throw CheckpointError.missingTensor(file: file, tensor: name) }
             guard s == shape else {
                 throw CheckpointError.shapeMismatch(file: file, tensor: name, expected: shape, actual: s)
             }
         }
+    }
+
+    /// config.json and the opened safetensors of a Llama folder, with every tensor's shape checked
+    /// against the config — before the caller allocates anything from the config's sizes.
+    public static func openLlama(directory: URL) throws -> (config: LlamaConfig, files: [String: SafetensorsFile]) {
+        let config = try LlamaConfig.load(directory: directory)
+        let files = try open(directory: directory)
+        try forEachExpectedLlamaShape(config) { name, shape in
+            guard let f = files[name], let e = f.entries[name] else {
+                throw CheckpointError.missingTensor(file: directory.path, tensor: name)
+            }
+            guard e.shape == shape else {
+                throw CheckpointError.shapeMismatch(file: f.path, tensor: name, expected: shape, actual: e.shape)
+            }
+        }
+        return (config, files)
     }
 }

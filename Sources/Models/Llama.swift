@@ -60,8 +60,7 @@ public final class Llama {
 
     /// Weights are decoded from the mapped safetensors straight into the parameter buffer.
     public convenience init(directory: URL) throws {
-        let config = try LlamaConfig.load(directory: directory)
-        let files = try HFCheckpoint.open(directory: directory)
+        let (config, files) = try HFCheckpoint.openLlama(directory: directory)
         try self.init(config: config) { try $0.load(from: files) }
     }
 
@@ -126,7 +125,9 @@ public final class Llama {
     public func generate(prompt: [Int], maxNewTokens: Int, stopTokenIds: Set<Int>,
                          shouldStop: (([Int]) -> Bool)? = nil) -> [Int] {
         guard !prompt.isEmpty, maxNewTokens > 0 else { return [] }
-        let cache = makeCache(capacity: prompt.count + maxNewTokens)
+        // The cache grows as decoding goes (KVCache.reserve); reserving prompt + maxNewTokens up front
+        // would allocate for tokens a stop id may never reach, and overflow for huge limits.
+        let cache = makeCache(capacity: prompt.count + min(maxNewTokens, 256))
         var logits = forward(prompt, cache: cache, logitsFor: [prompt.count - 1])
         var out: [Int] = []
         while true {
