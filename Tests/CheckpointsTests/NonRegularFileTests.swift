@@ -11,10 +11,11 @@ final class NonRegularFileTests: XCTestCase {
         let fifo = dir.appendingPathComponent("model.gguf").path
         XCTAssertEqual(mkfifo(fifo, 0o644), 0)
 
+        final class Outcome: @unchecked Sendable { var error: Error? }  // written before fulfill, read after
         let done = expectation(description: "open returned")
-        var error: Error?
+        let outcome = Outcome()
         DispatchQueue.global().async {
-            do { _ = try GGUFFile(path: fifo) } catch let e { error = e }
+            do { _ = try GGUFFile(path: fifo) } catch let e { outcome.error = e }
             done.fulfill()
         }
         if XCTWaiter().wait(for: [done], timeout: 10) != .completed {
@@ -23,6 +24,7 @@ final class NonRegularFileTests: XCTestCase {
             XCTFail("opening a FIFO blocked")
             return
         }
+        let error = outcome.error
         XCTAssertTrue("\(error.map { "\($0)" } ?? "no error")".contains("not a regular file (a FIFO)"), "\(String(describing: error))")
 
         XCTAssertThrowsError(try MappedFile(path: dir.path)) {
