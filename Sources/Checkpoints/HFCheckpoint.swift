@@ -83,14 +83,36 @@ public enum HFCheckpoint {
         LlamaLayout(config: c).entries.map { ($0.name, $0.shape) }
     }
 
+    /// Calls `body` with each expected (name, shape) in layout order; a throwing body stops at the
+    /// first problem (LlamaConfig's range checks bound the layer count before this runs).
+    public static func forEachExpectedLlamaShape(_ c: LlamaConfig, _ body: (String, [Int]) throws -> Void) rethrows {
+        for e in LlamaLayout(config: c).entries { try body(e.name, e.shape) }
+    }
+
     /// Checks that every tensor a Llama needs is present with its shape; `file` names the
     /// checkpoint in errors.
     public static func checkLlama(config: LlamaConfig, shapes: [String: [Int]], file: String) throws {
-        for (name, shape) in expectedLlamaShapes(config) {
+        try forEachExpectedLlamaShape(config) { name, shape in
             guard let s = shapes[name] else { throw CheckpointError.missingTensor(file: file, tensor: name) }
             guard s == shape else {
                 throw CheckpointError.shapeMismatch(file: file, tensor: name, expected: shape, actual: s)
             }
         }
+    }
+
+    /// config.json and the opened safetensors of a Llama folder, with every tensor's shape checked
+    /// against the config — before the caller allocates anything from the config's sizes.
+    public static func openLlama(directory: URL) throws -> (config: LlamaConfig, files: [String: SafetensorsFile]) {
+        let config = try LlamaConfig.load(directory: directory)
+        let files = try open(directory: directory)
+        try forEachExpectedLlamaShape(config) { name, shape in
+            guard let f = files[name], let e = f.entries[name] else {
+                throw CheckpointError.missingTensor(file: directory.path, tensor: name)
+            }
+            guard e.shape == shape else {
+                throw CheckpointError.shapeMismatch(file: f.path, tensor: name, expected: shape, actual: e.shape)
+            }
+        }
+        return (config, files)
     }
 }

@@ -109,7 +109,7 @@ public struct LlamaConfig: Equatable, Codable {
         var bos: Int? = 1
         if let b = json["bos_token_id"] { bos = b.isNull ? nil : try r.int("bos_token_id") }
         let headDim = try r.int("head_dim") ?? hidden / heads
-        return LlamaConfig(
+        let config = LlamaConfig(
             vocabSize: try r.int("vocab_size") ?? 32000,
             hiddenSize: hidden,
             intermediateSize: try r.int("intermediate_size") ?? 11008,
@@ -126,6 +126,40 @@ public struct LlamaConfig: Equatable, Codable {
             eosTokenIds: eos,
             modelType: modelType,
             torchDtype: try r.string("torch_dtype") ?? r.string("dtype"))
+        try config.checkRanges(file: file)
+        return config
+    }
+
+    /// Largest size accepted for any one dimension: beyond every released model, and small enough
+    /// that a product of two sizes cannot overflow before the shapes are compared with the weights.
+    public static let maxDimension = 1 << 24
+    /// Largest layer count accepted (the largest released Llama has 126).
+    public static let maxLayers = 1 << 16
+
+    /// Range checks on every field the engine uses; each failure names the file and field, so a bad
+    /// config.json (or GGUF metadata turned into one) is refused before anything is allocated.
+    public func checkRanges(file: String) throws {
+        func bad(_ field: String, _ reason: String) -> CheckpointError { .badField(file: file, field: field, reason: reason) }
+        let sizes: [(String, Int, Int)] = [
+            ("vocab_size", vocabSize, Self.maxDimension), ("hidden_size", hiddenSize, Self.maxDimension),
+            ("intermediate_size", intermediateSize, Self.maxDimension),
+            ("num_hidden_layers", numHiddenLayers, Self.maxLayers),
+            ("num_attention_heads", numAttentionHeads, Self.maxDimension),
+            ("num_key_value_heads", numKeyValueHeads, Self.maxDimension),
+            ("head_dim", headDim, Self.maxDimension),
+            ("max_position_embeddings", maxPositionEmbeddings, Self.maxDimension),
+        ]
+        for (field, v, most) in sizes where v < 1 || v > most {
+            throw bad(field, "\(v) is outside 1...\(most)")
+        }
+        guard headDim % 2 == 0 else { throw bad("head_dim", "\(headDim) is odd; rotary embeddings pair dimensions") }
+        guard numAttentionHeads % numKeyValueHeads == 0 else {
+            throw bad("num_key_value_heads", "\(numKeyValueHeads) does not divide num_attention_heads \(numAttentionHeads)")
+        }
+        guard rmsNormEps.isFinite, rmsNormEps > 0 else { throw bad("rms_norm_eps", "\(rmsNormEps) is not a positive number") }
+        guard ropeTheta.isFinite, ropeTheta > 0 else { throw bad("rope_theta", "\(ropeTheta) is not a positive number") }
+        if let b = bosTokenId, b < 0 { throw bad("bos_token_id", "\(b) is negative") }
+        if let e = eosTokenIds.first(where: { $0 < 0 }) { throw bad("eos_token_id", "\(e) is negative") }
     }
 
     /// `rope_type` (or the older `type`); "default" means no scaling.
@@ -147,14 +181,33 @@ public struct LlamaConfig: Equatable, Codable {
                 throw CheckpointError.badField(file: r.file, field: r.prefix + "original_max_position_embeddings",
                                                reason: "required for rope_type llama3")
             }
-            return RopeScaling(ropeType: type, factor: try need("factor"), lowFreqFactor: try need("low_freq_factor"),
-                               highFreqFactor: try need("high_freq_factor"), originalMaxPositionEmbeddings: orig)
+            let s = RopeScaling(ropeType: type, factor: try need("factor"), lowFreqFactor: try need("low_freq_factor"),
+                                highFreqFactor: try need("high_freq_factor"), originalMaxPositionEmbeddings: orig)
+            try checkScaling(s, r)
+            guard s.highFreqFactor > s.lowFreqFactor else {
+                throw CheckpointError.badField(file: r.file, field: r.prefix + "high_freq_factor",
+                                               reason: "\(s.highFreqFactor) must exceed low_freq_factor \(s.lowFreqFactor)")
+            }
+            return s
         }
         // Other schemes (linear, dynamic, …) are kept so the engine can refuse them by name.
-        return RopeScaling(ropeType: type, factor: try r.double("factor") ?? 1,
-                           lowFreqFactor: try r.double("low_freq_factor") ?? 1,
-                           highFreqFactor: try r.double("high_freq_factor") ?? 4,
-                           originalMaxPositionEmbeddings: try r.int("original_max_position_embeddings") ?? maxPos)
+        let s = RopeScaling(ropeType: type, factor: try r.double("factor") ?? 1,
+                            lowFreqFactor: try r.double("low_freq_factor") ?? 1,
+                            highFreqFactor: try r.double("high_freq_factor") ?? 4,
+                            originalMaxPositionEmbeddings: try r.int("original_max_position_embeddings") ?? maxPos)
+        try checkScaling(s, r)
+        return s
+    }
+
+    private static func checkScaling(_ s: RopeScaling, _ r: FieldReader) throws {
+        for (k, v) in [("factor", s.factor), ("low_freq_factor", s.lowFreqFactor), ("high_freq_factor", s.highFreqFactor)]
+        where !(v.isFinite && v > 0) {
+            throw CheckpointError.badField(file: r.file, field: r.prefix + k, reason: "\(v) is not a positive number")
+        }
+        guard (1...maxDimension).contains(s.originalMaxPositionEmbeddings) else {
+            throw CheckpointError.badField(file: r.file, field: r.prefix + "original_max_position_embeddings",
+                                           reason: "\(s.originalMaxPositionEmbeddings) is outside 1...\(maxDimension)")
+        }
     }
 
     static func tokenIds(_ v: JSONValue, file: String, field: String) throws -> [Int] {

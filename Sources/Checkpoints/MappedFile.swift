@@ -14,7 +14,8 @@ public final class MappedFile {
 
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else {
             throw CheckpointError.cannotOpen(file: path, reason: String(cString: strerror(errno)))
         }
@@ -22,6 +23,10 @@ public final class MappedFile {
         var st = stat()
         guard fstat(fd, &st) == 0 else {
             throw CheckpointError.cannotOpen(file: path, reason: String(cString: strerror(errno)))
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            let kind = (st.st_mode & S_IFMT) == S_IFDIR ? "a folder" : (st.st_mode & S_IFMT) == S_IFIFO ? "a FIFO" : "a device or socket"
+            throw CheckpointError.cannotOpen(file: path, reason: "not a regular file (\(kind))")
         }
         count = Int(st.st_size)
         if count == 0 { base = nil; return }

@@ -51,7 +51,10 @@ public final class SafetensorsFile {
         }
         dataStart = 8 + Int(n)
         let headerData = Data(bytes[8 ..< dataStart])
-        let header = try JSONValue.parse(headerData, file: path)
+        let header: JSONValue
+        do { header = try JSONValue.parse(headerData, file: path) } catch CheckpointError.badJSON(let f, let r) {
+            throw CheckpointError.badJSON(file: f, reason: "header: \(r)")
+        }
         guard let obj = header.objectValue else {
             throw CheckpointError.badJSON(file: path, reason: "header is not a JSON object")
         }

@@ -8,7 +8,9 @@ extension Llama {
     public func generate(prompt: [Int], maxNewTokens: Int, stopTokenIds: Set<Int>,
                          shouldStop: (([Int]) -> Bool)? = nil) -> [Int] {
         guard !prompt.isEmpty, maxNewTokens > 0 else { return [] }
-        let cache = makeCache(capacity: prompt.count + maxNewTokens)
+        // The cache grows as decoding goes (KVCache.reserve); reserving prompt + maxNewTokens up front
+        // would allocate for tokens a stop id may never reach, and overflow for huge limits.
+        let cache = makeCache(capacity: prompt.count + min(maxNewTokens, 256))
         var logits = forward(prompt, cache: cache, logitsFor: [prompt.count - 1])
         var out: [Int] = []
         while true {

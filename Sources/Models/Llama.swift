@@ -71,8 +71,7 @@ public final class Llama {
 
     /// Weights are decoded from the mapped safetensors straight into the parameter buffer.
     public convenience init(directory: URL) throws {
-        let config = try LlamaConfig.load(directory: directory)
-        let files = try HFCheckpoint.open(directory: directory)
+        let (config, files) = try HFCheckpoint.openLlama(directory: directory)
         try self.init(config: config) { try $0.load(from: files) }
     }
 

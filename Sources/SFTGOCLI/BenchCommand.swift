@@ -41,13 +41,13 @@ public struct EvalBenchCommand: ParsableCommand {
     @Option(name: [.customLong("model")], help: "Model directory (Hugging Face layout).")
     var model: String?
 
-    @Option(name: [.customLong("limit")], help: "First N documents of each task (of each MMLU subject); < 1 = fraction.")
+    @Option(name: [.customLong("limit")], parsing: .unconditional, help: "First N documents of each task (of each MMLU subject); < 1 = fraction.")
     var limit: Double?
 
-    @Option(name: [.customLong("num_fewshot"), .customLong("num-fewshot")], help: "Few-shot examples (tasks fixing 0 ignore it).")
+    @Option(name: [.customLong("num_fewshot"), .customLong("num-fewshot")], parsing: .unconditional, help: "Few-shot examples (tasks fixing 0 ignore it).")
     var numFewshot: Int?
 
-    @Option(name: [.customLong("batch_size"), .customLong("batch-size")], help: "Batch size for the model side.")
+    @Option(name: [.customLong("batch_size"), .customLong("batch-size")], parsing: .unconditional, help: "Batch size for the model side.")
     var batchSize: Int = 1
 
     @Option(name: [.customLong("output_path"), .customLong("output-path")], help: "Directory for results files.")
@@ -79,14 +79,22 @@ public struct EvalBenchCommand: ParsableCommand {
     public func validate() throws {
         guard MC2Variant(rawValue: mc2) != nil else { throw ValidationError("--mc2 must be v2 or v3") }
         guard batchSize >= 1 else { throw ValidationError("--batch_size must be ≥ 1") }
-        if let l = limit, l <= 0 { throw ValidationError("--limit must be > 0") }
+        if let l = limit { try LimitOption.check(l) }
+        if tasks != "all", taskNames.isEmpty { throw ValidationError("--tasks \(tasks.debugDescription) names no task") }
         if let k = numFewshot, k < 0 { throw ValidationError("--num_fewshot must be ≥ 0") }
         if tasks == "all", numFewshot != nil {
             throw ValidationError("--num_fewshot cannot be combined with --tasks all (the paper's columns fix the shots)")
         }
     }
 
+    /// The names in --tasks (empty entries, as in "a,,b" or ",", dropped).
+    var taskNames: [String] {
+        tasks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     public func run() throws {
+        // Checked first: with --cache-dir none an unwritable folder would otherwise lose the whole run.
+        if !dryRun { try OutputPath.ensureWritable(outputURL, flag: "--output_path") }
         let options = EvaluationOptions(limit: limit, numFewshot: numFewshot, batchSize: batchSize, addBOS: addBOS,
                                         mc2Variant: MC2Variant(rawValue: mc2)!, logSamples: logSamples)
         guard let tasksURL = tasksDir.map({ URL(fileURLWithPath: $0) }) ?? TaskRegistry.defaultDirectory() else {
@@ -95,7 +103,7 @@ public struct EvalBenchCommand: ParsableCommand {
         let registry = try TaskRegistry(directory: tasksURL)
         let data = DataSource(directory: try DataSource.resolveDirectory(explicit: dataDir))
         let items: [EvaluationPlan.Item] = tasks == "all" ? EvaluationPlan.allItems
-            : tasks.split(separator: ",").map { EvaluationPlan.Item(name: $0.trimmingCharacters(in: .whitespaces)) }
+            : taskNames.map { EvaluationPlan.Item(name: $0) }
         let plan = try EvaluationPlan.build(items: items, registry: registry, data: data, options: options)
         for u in plan.unavailable { FileHandle.standardError.write(Data("note: \(u) is not yet available (Evaluator II)\n".utf8)) }
         let evaluator = Evaluator()
@@ -130,10 +138,11 @@ public struct EvalBenchCommand: ParsableCommand {
             print("scoring: " + line)
             prov.extra["scoring"] = .string(line)
         }
-        let out = URL(fileURLWithPath: outputPath ?? "results/runs")
-        let files = try ResultsWriter.write(report, provenance: prov, to: out)
+        let files = try ResultsWriter.write(report, provenance: prov, to: outputURL)
         for f in files { print("wrote \(f.path)") }
     }
+
+    var outputURL: URL { URL(fileURLWithPath: outputPath ?? "results/runs") }
 
     var cacheURL: URL? {
         if cacheDir == "none" { return nil }

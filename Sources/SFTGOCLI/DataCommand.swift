@@ -1,4 +1,5 @@
 import ArgumentParser
+import Evaluation
 import Foundation
 import Store
 
@@ -18,8 +19,9 @@ struct DataDirOption: ParsableArguments {
     func store() -> DataStore { DataStore(root: dataDir.map { URL(fileURLWithPath: $0, isDirectory: true) }) }
 }
 
-/// Prints one line per data set; returns (corrupt-or-incomplete count, missing count).
-func printStatus(_ store: DataStore, names: [String]) throws -> (bad: Int, missing: Int) {
+/// Prints one line per data set; returns (corrupt-or-incomplete count, missing count). With
+/// `details`, each corrupt file is also read row by row, naming the first row that does not parse.
+func printStatus(_ store: DataStore, names: [String], details: Bool = false) throws -> (bad: Int, missing: Int) {
     print("data directory: \(store.root.path)")
     var bad = 0, missing = 0
     let nameW = max(14, (names.map(\.count).max() ?? 0) + 2)
@@ -37,7 +39,15 @@ func printStatus(_ store: DataStore, names: [String]) throws -> (bad: Int, missi
         case .incomplete:
             bad += 1
             print("  \(pad)CORRUPT    \(s.verifiedFiles)/\(s.totalFiles) files verified; repair: \(s.remedy)")
-            for p in s.problems.prefix(10) { print("      \(p.path): \(p.problem)") }
+            for p in s.problems.prefix(10) {
+                print("      \(p.path): \(p.problem)")
+                guard details, p.problem != "missing" else { continue }
+                let rel = String(p.path.dropFirst(name.count + 1))
+                let format = s.dataset.variants.flatMap(\.files).first { $0.path == rel }?.format
+                if let format, let why = firstRowProblem(store.url(dataset: name, path: rel), format: format, display: p.path) {
+                    print("        first bad row: \(why)")
+                }
+            }
             if s.problems.count > 10 { print("      … and \(s.problems.count - 10) more") }
         }
     }
@@ -69,13 +79,15 @@ struct DataVerifyCommand: ParsableCommand {
     @OptionGroup var dir: DataDirOption
     @Flag(help: "Use cached digests of unchanged files instead of re-hashing everything.") var cached = false
     @Flag(help: "Also fail when a data set is missing.") var strict = false
+    @Flag(help: "For each corrupt file, read it row by row and name the first row (and byte) that does not parse.") var details = false
     @Argument(help: "Data sets to verify (default: all).") var names: [String] = []
 
     func run() throws {
         let store = dir.store()
         if !cached { store.dropDigestCache() }
         let t0 = Date()
-        let (bad, missing) = try printStatus(store, names: names.isEmpty ? store.registry.datasets.map(\.name) : names)
+        let (bad, missing) = try printStatus(store, names: names.isEmpty ? store.registry.datasets.map(\.name) : names,
+                                             details: details)
         print(String(format: "verified in %.1f s: %d corrupt, %d missing", Date().timeIntervalSince(t0), bad, missing))
         if bad > 0 || (strict && missing > 0) { throw ExitCode(1) }
     }
@@ -148,4 +160,19 @@ struct DataFetchCommand: ParsableCommand {
             throw ExitCode(1)
         }
     }
+}
+
+/// The first row of a registered file that its format's reader refuses (the readers evaluation
+/// uses, so the row and byte match what a run would report), or nil when every row parses: then
+/// only the bytes differ from the registered checksum.
+func firstRowProblem(_ url: URL, format: String, display: String) -> String? {
+    let (f, schema): (DataFormat, DataSchema)
+    switch format {
+    case "json": (f, schema) = (.json, .asIs)
+    case "jsonl": (f, schema) = (.jsonl, .asIs)
+    case "csv-noheader": (f, schema) = (.csv, .mmlu)
+    default: return nil
+    }
+    do { _ = try DocumentReader.read(url: url, displayPath: display, format: f, schema: schema); return nil }
+    catch { return "\(error)" }
 }

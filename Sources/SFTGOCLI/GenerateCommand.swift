@@ -10,9 +10,10 @@ public struct GenerateCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "generate", abstract: "Greedy continuation of a prompt.")
     @Option(help: "Hugging Face model folder.") var model: String
-    @Option(help: "Prompt text, continued exactly as given (special tokens in it are recognised).") var prompt: String?
+    // Text values are taken as given even when they start with "-" (a bullet list, "-5 plus 3").
+    @Option(parsing: .unconditional, help: "Prompt text, continued exactly as given (special tokens in it are recognised).") var prompt: String?
     @Option(help: "Prompt token ids as a JSON array (no tokenizer needed).") var ids: String?
-    @Option(help: "Maximum number of new tokens.") var maxNewTokens = 128
+    @Option(parsing: .unconditional, help: "Maximum number of new tokens (capped at the room the model's context leaves).") var maxNewTokens = 128
     @Flag(help: "Wrap --prompt as one user message in the model's chat template first.") var chat = false
     public init() {}
 
@@ -41,8 +42,11 @@ public struct GenerateCommand: ParsableCommand {
         }
         guard !input.isEmpty else { throw ValidationError("the prompt has no tokens") }
         try llama.validate(input)
+        let budget = try ContextBudget.newTokens(prompt: input.count, requested: maxNewTokens,
+                                                 context: llama.config.maxPositionEmbeddings)
+        if let note = budget.note { FileHandle.standardError.write(Data((note + "\n").utf8)) }
         let t0 = Date()
-        let out = llama.generate(prompt: input, maxNewTokens: maxNewTokens, stopTokenIds: stop)
+        let out = llama.generate(prompt: input, maxNewTokens: budget.count, stopTokenIds: stop)
         let seconds = Date().timeIntervalSince(t0)
         if let tokenizer {
             print(tokenizer.decode(out, skipSpecialTokens: true))

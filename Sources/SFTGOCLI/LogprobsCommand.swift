@@ -12,7 +12,7 @@ public struct LogprobsCommand: ParsableCommand {
         commandName: "logprobs", abstract: "Per-token log-probabilities and perplexity of a sequence.")
     @Option(help: "Hugging Face model folder.") var model: String
     @Option(help: "Token ids as a JSON array.") var ids: String?
-    @Option(help: "Text (encoded without added special tokens).") var text: String?
+    @Option(parsing: .unconditional, help: "Text (encoded without added special tokens).") var text: String?
     public init() {}
 
     public func validate() throws {
@@ -28,6 +28,7 @@ public struct LogprobsCommand: ParsableCommand {
         }
         guard input.count >= 2 else { throw ValidationError("need at least two tokens to score (got \(input.count))") }
         try llama.validate(input)
+        try ContextBudget.checkFits(input.count, context: llama.config.maxPositionEmbeddings)
         let v = llama.config.vocabSize
         var logits = llama.forward(input, cache: llama.makeCache(capacity: input.count),
                                    logitsFor: Array(0..<(input.count - 1)))

@@ -15,10 +15,10 @@ public struct MicroBenchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "micro", abstract: "Measure sgemm, forward and decode speed.")
     @Option(help: "Hugging Face model folder (config.json + safetensors).") var model: String?
-    @Option(help: "Sequences in the forward batch.") var batch = 2
-    @Option(help: "Tokens per sequence in the forward batch.") var length = 512
-    @Option(help: "Timed repetitions (the median is reported).") var repeats = 3
-    @Option(help: "Greedy tokens to decode after a 32-token prompt.") var decodeTokens = 64
+    @Option(parsing: .unconditional, help: "Sequences in the forward batch.") var batch = 2
+    @Option(parsing: .unconditional, help: "Tokens per sequence in the forward batch.") var length = 512
+    @Option(parsing: .unconditional, help: "Timed repetitions (the median is reported).") var repeats = 3
+    @Option(parsing: .unconditional, help: "Greedy tokens to decode after a 32-token prompt.") var decodeTokens = 64
     public init() {}
 
     public func run() throws {

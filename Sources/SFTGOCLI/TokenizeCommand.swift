@@ -9,7 +9,7 @@ public struct TokenizeCommand: ParsableCommand {
 
     @Option(help: "Model folder holding tokenizer.json (and tokenizer_config.json).")
     var model: String
-    @Option(help: "Text to tokenise.")
+    @Option(parsing: .unconditional, help: "Text to tokenise (taken as given, even when it starts with \"-\").")
     var text: String
     @Flag(help: "Apply the post-processor template (e.g. prepend BOS).")
     var addSpecialTokens = false

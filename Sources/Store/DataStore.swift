@@ -32,6 +32,9 @@ public struct DataStore {
     public var root: URL
     public let registry: Registry
     let verifier: Verifier
+    /// Largest archive member extracted for a file registered without a size (a decompression bomb
+    /// stops here instead of filling the disk).
+    public var unsizedMemberCap: Int64 = 1 << 30
 
     public static func defaultRoot() -> URL {
         if let env = ProcessInfo.processInfo.environment["SFTGO_DATA_DIR"], !env.isEmpty {

@@ -36,16 +36,53 @@ struct Importer {
             try place(files.map { ($0, src.appendingPathComponent($0)) }, into: &report, only: only)
         } else if ArchiveReader.looksLikeArchive(src) {
             // Staged next to the data so the final rename stays on one file system; always removed.
+            // Staging of an import that was killed (defer never ran) is removed here, on the next start.
+            removeStaleStaging()
             let staging = store.root.appendingPathComponent(".sftgo/staging-\(getpid())-\(UUID().uuidString.prefix(8))")
             defer { try? fm.removeItem(at: staging) }
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
-            let files = try ArchiveReader.extract(src, into: staging)
-            try place(files.map { ($0, staging.appendingPathComponent($0)) }, into: &report, only: only, archive: src)
+            let limit = memberLimit(only: only)
+            let got = try ArchiveReader.extract(src, into: staging, maxMemberBytes: limit)
+            for s in got.skipped {
+                report.notes.append("not extracted: \(s.path) is larger than any registered file it could be (\(s.bytes) > \(limit(s.path)) bytes)")
+                report.ignored.append(s.path)
+            }
+            try place(got.written.map { ($0, staging.appendingPathComponent($0)) }, into: &report, only: only, archive: src)
         } else {
             try place([(src.lastPathComponent, src)], into: &report, only: only)
         }
         store.verifier.saveCache()
         return report
+    }
+
+    /// The largest archive member worth extracting, by member path: any member may match a file of
+    /// known size by content, so the largest registered size; a member named like a file registered
+    /// without a size (those are matched by name) may be as large as the store's cap.
+    private func memberLimit(only: Set<String>?) -> (String) -> Int64 {
+        var sized: Int64 = 0
+        var unsizedNames = Set<String>()
+        for d in store.registry.datasets where only == nil || only!.contains(d.name) {
+            for v in d.variants {
+                for f in v.files {
+                    if let b = f.bytes { sized = max(sized, b) } else { unsizedNames.insert(baseName(f.path)) }
+                }
+            }
+        }
+        let cap = max(sized, store.unsizedMemberCap)
+        return { unsizedNames.contains(baseName($0)) ? cap : sized }
+    }
+
+    private func baseName(_ p: String) -> String { p.split(separator: "/").last.map(String.init) ?? p }
+
+    /// Removes `.sftgo/staging-<pid>-*` folders whose process is gone.
+    private func removeStaleStaging() {
+        let dir = store.root.appendingPathComponent(".sftgo")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [] where name.hasPrefix("staging-") {
+            let parts = name.split(separator: "-")
+            guard parts.count >= 2, let pid = Int32(parts[1]) else { continue }
+            if pid == getpid() || kill(pid, 0) == 0 || errno == EPERM { continue }
+            try? FileManager.default.removeItem(at: dir.appendingPathComponent(name))
+        }
     }
 
     /// Regular files under `dir`, relative paths, sorted; symlinks are skipped (noted), hidden folders too.

@@ -26,8 +26,18 @@ public enum ThreadPool {
         openblas_set_num_threads(1)
     }
 
+    /// Upper bound on SFTGO_THREADS (more is a typo, not a machine).
+    public static let maxThreads = 4096
+
+    /// A SFTGO_THREADS value: a whole number 1...maxThreads, else nil.
+    public static func parseThreadCount(_ s: String) -> Int? {
+        guard let n = Int(s), (1...maxThreads).contains(n) else { return nil }
+        return n
+    }
+
     static func defaultThreadCount() -> Int {
-        if let s = getenv("SFTGO_THREADS"), let n = Int(String(cString: s)), n > 0 { return n }
+        // The commands refuse an invalid value up front (CommandLineChecks); library users get all cores.
+        if let s = getenv("SFTGO_THREADS"), let n = parseThreadCount(String(cString: s)) { return n }
         let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         return max(1, cores)
     }

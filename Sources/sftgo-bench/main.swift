@@ -1,2 +1,2 @@
 import SFTGOCLI
-BenchCommand.main()
+CommandLineChecks.main(BenchCommand.self)

@@ -1,2 +1,2 @@
 import SFTGOCLI
-SFTGOCommand.main()
+CommandLineChecks.main(SFTGOCommand.self)

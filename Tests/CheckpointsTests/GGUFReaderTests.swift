@@ -170,14 +170,14 @@ final class GGUFReaderTests: XCTestCase {
         b = good
         b.kv.append(("s", 8, GGUFBuilder.le(UInt64(1) << 60)))
         try expect(b) { e, _ in
-            guard case let .truncated(_, field, _, _, _) = e else { return XCTFail("\(e)") }
+            guard case let .implausibleCount(_, field, _, _, _, _) = e else { return XCTFail("\(e)") }
             XCTAssertEqual(field, "s (length)")
         }
         // An array count that cannot fit.
         b = good
         b.kv.append(("arr", 9, GGUFBuilder.le(UInt32(4)) + GGUFBuilder.le(UInt64(1) << 40)))
         try expect(b) { e, _ in
-            guard case let .truncated(_, field, _, _, _) = e else { return XCTFail("\(e)") }
+            guard case let .implausibleCount(_, field, _, _, _, _) = e else { return XCTFail("\(e)") }
             XCTAssertEqual(field, "arr (array length)")
         }
         // A tensor of a type we cannot dequantise parses, and fails by name when read.

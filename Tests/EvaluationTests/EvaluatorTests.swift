@@ -157,6 +157,20 @@ final class EvaluatorTests: XCTestCase {
         XCTAssertTrue(table.contains("| - tiny_a|"), table)
     }
 
+    /// Issue 21 item 5: `--limit` nan / inf / 1e300 trapped the Double → Int conversion.
+    func testLimitedCountNeverTraps() throws {
+        let cfg = registry.tasks["tiny_nofewshot"]!
+        let task = Task(config: cfg, docs: (0..<10).map { _ in JSONObject([]) })
+        XCTAssertEqual(task.limitedCount(nil), 10)
+        XCTAssertEqual(task.limitedCount(3), 3)
+        XCTAssertEqual(task.limitedCount(3.7), 3, "lm-eval: int(limit)")
+        XCTAssertEqual(task.limitedCount(0.25), 3, "lm-eval: ceil(n * fraction)")
+        XCTAssertEqual(task.limitedCount(1e300), 10)
+        XCTAssertEqual(task.limitedCount(.infinity), 10)
+        XCTAssertEqual(task.limitedCount(.nan), 0)
+        XCTAssertEqual(task.limitedCount(-1), 0)
+    }
+
     func testFixedZeroShotTasksIgnoreTheCLIValue() throws {
         var cfg = registry.tasks["tiny_nofewshot"]!
         cfg.numFewshotFixed = true

@@ -70,7 +70,7 @@ final class LlamaLoadTests: XCTestCase {
     func testMissingTensor() throws {
         try writeVariant { $0["model.layers.1.mlp.up_proj.weight"] = nil }
         XCTAssertThrowsError(try Llama(directory: scratch)) {
-            XCTAssertEqual($0 as? ModelError, .missingTensor("model.layers.1.mlp.up_proj.weight"))
+            XCTAssertEqual($0 as? CheckpointError, .missingTensor(file: self.scratch.path, tensor: "model.layers.1.mlp.up_proj.weight"))
         }
     }
 
@@ -83,7 +83,26 @@ final class LlamaLoadTests: XCTestCase {
             t[name] = NamedTensor(name: name, shape: [g.shape[1], g.shape[0]], values: g.values)
         }
         XCTAssertThrowsError(try Llama(directory: scratch)) {
-            XCTAssertEqual($0 as? ModelError, .shapeMismatch(tensor: name, expected: expected, found: [expected[1], expected[0]]))
+            XCTAssertEqual($0 as? CheckpointError, .shapeMismatch(file: self.scratch.appendingPathComponent(HFCheckpoint.singleFile).path,
+                                                                  tensor: name, expected: expected, actual: [expected[1], expected[0]]))
+        }
+    }
+
+    /// Issue 21 item 4: a config whose sizes disagree with the weights is refused by comparing shapes,
+    /// before the parameter buffer is allocated from the config (hidden_size 2^24 would need ~3 TB here).
+    func testConfigSizesAreCheckedAgainstWeightsBeforeAllocating() throws {
+        try writeVariant { _ in }
+        var c = try LlamaConfig.load(directory: scratch)
+        c.hiddenSize = LlamaConfig.maxDimension
+        try c.write(to: scratch)
+        XCTAssertThrowsError(try Llama(directory: scratch)) {
+            guard case .shapeMismatch(_, "model.embed_tokens.weight", _, _)? = $0 as? CheckpointError else { return XCTFail("\($0)") }
+        }
+        c.hiddenSize = try LlamaConfig.load(directory: fixtureModels.appendingPathComponent("tiny-mha-untied")).hiddenSize
+        c.numHiddenLayers = LlamaConfig.maxLayers
+        try c.write(to: scratch)
+        XCTAssertThrowsError(try Llama(directory: scratch)) {
+            guard case .missingTensor? = $0 as? CheckpointError else { return XCTFail("\($0)") }
         }
     }
 

@@ -176,7 +176,9 @@ public final class Task {
     /// The first `limit` documents (lm-eval `--limit`: a count, or a fraction below 1 → ceil).
     public func limitedCount(_ limit: Double?) -> Int {
         guard let l = limit else { return docs.count }
+        // Commands refuse NaN, infinities and non-positive limits; here they cannot trap the conversion.
+        guard l.isFinite, l > 0 else { return l.isNaN || l < 0 ? 0 : docs.count }
         if l < 1.0 { return min(docs.count, Int((Double(docs.count) * l).rounded(.up))) }
-        return min(docs.count, Int(l))
+        return l >= Double(docs.count) ? docs.count : Int(l)
     }
 }

@@ -44,6 +44,23 @@ public final class TaskRegistry {
                 throw TaskConfigError.invalid(file: g.sourceFile, field: "task", message: "unknown member '\(m)'")
             }
         }
+        try checkGroupCycles()
+    }
+
+    /// A group that contains itself, directly or through other groups, would expand forever.
+    private func checkGroupCycles() throws {
+        var done = Set<String>()
+        func visit(_ name: String, _ path: [String]) throws {
+            if let i = path.firstIndex(of: name) {
+                let g = groups[name]!
+                throw TaskConfigError.invalid(file: g.sourceFile, field: "task",
+                                              message: "group cycle \((path[i...] + [name]).joined(separator: " → "))")
+            }
+            guard !done.contains(name), tasks[name] == nil, let g = groups[name] else { return }
+            for m in g.members { try visit(m, path + [name]) }
+            done.insert(name)
+        }
+        for name in groups.keys.sorted() { try visit(name, []) }
     }
 
     /// The YAML of `url` with its `include` chain merged in.

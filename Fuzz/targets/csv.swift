@@ -1,0 +1,9 @@
+// libFuzzer target: EvaluationFuzz.csv on arbitrary bytes (see Fuzz/README.md).
+import Foundation
+import Evaluation
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    EvaluationFuzz.csv(Data(bytes: data, count: size))
+    return 0
+}

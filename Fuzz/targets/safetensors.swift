@@ -1,0 +1,9 @@
+// libFuzzer target: CheckpointsFuzz.safetensors on arbitrary bytes (see Fuzz/README.md).
+import Foundation
+import Checkpoints
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    CheckpointsFuzz.safetensors(Data(bytes: data, count: size))
+    return 0
+}

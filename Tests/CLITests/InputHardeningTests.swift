@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import XCTest
+@testable import SFTGOCLI
+
+/// Issue 21 items 3, 5, 7–11 at the command layer: flag values, limits, output folders, arguments.
+final class InputHardeningTests: XCTestCase {
+    func parseError<C: ParsableCommand>(_ c: C.Type, _ args: [String]) -> String {
+        do { _ = try c.parse(args); return "parsed" } catch { return c.message(for: error) }
+    }
+
+    /// Item 11: text values that start with "-" are text, not flags.
+    func testTextValuesStartingWithDashAreTakenAsGiven() throws {
+        XCTAssertEqual(try TokenizeCommand.parse(["--model", "m", "--text", "- a bullet"]).text, "- a bullet")
+        XCTAssertEqual(try GenerateCommand.parse(["--model", "m", "--prompt", "-5 plus 3"]).prompt, "-5 plus 3")
+        XCTAssertEqual(try LogprobsCommand.parse(["--model", "m", "--text", "--"]).text, "--")
+    }
+
+    /// Items 5 and 11: negative numbers are values (then refused by range), nan/inf/huge limits are
+    /// refused by name, and a fraction below 1 is accepted as lm-eval does.
+    func testNumericFlagsAndLimit() throws {
+        XCTAssertTrue(parseError(EvalBenchCommand.self, ["--limit", "-1"]).contains("--limit must be > 0"),
+                      parseError(EvalBenchCommand.self, ["--limit", "-1"]))
+        XCTAssertTrue(parseError(GenerateCommand.self, ["--model", "m", "--ids", "[1]", "--max-new-tokens", "-5"])
+            .contains("--max-new-tokens must be at least 1"))
+        XCTAssertTrue(parseError(EvalBenchCommand.self, ["--num_fewshot", "-2"]).contains("--num_fewshot must be ≥ 0"))
+        for bad in ["nan", "inf", "-inf", "1e300"] {
+            let m = parseError(EvalBenchCommand.self, ["--limit", bad])
+            XCTAssertTrue(m.contains("--limit"), "\(bad): \(m)")
+            XCTAssertFalse(m.contains("Missing value"), m)
+        }
+        XCTAssertEqual(try EvalBenchCommand.parse(["--limit", "0.25"]).limit, 0.25)
+        XCTAssertEqual(try EvalBenchCommand.parse(["--limit", "100"]).limit, 100)
+    }
+
+    /// Item 8: --tasks that names nothing is an error, not empty results.
+    func testEmptyTasksAreRefused() throws {
+        for t in ["", ",", " , ,"] {
+            XCTAssertTrue(parseError(EvalBenchCommand.self, ["--tasks", t]).contains("names no task"), t)
+        }
+        XCTAssertEqual(try EvalBenchCommand.parse(["--tasks", "mmlu,,arc_challenge"]).taskNames, ["mmlu", "arc_challenge"])
+    }
+
+    /// Items 3 and 9: new tokens are capped at the room the context leaves (with a note); a prompt
+    /// that fills the context is refused.
+    func testContextBudget() throws {
+        let a = try ContextBudget.newTokens(prompt: 30, requested: 128, context: 8192)
+        XCTAssertEqual(a.count, 128); XCTAssertNil(a.note)
+        let b = try ContextBudget.newTokens(prompt: 30, requested: Int.max, context: 8192)
+        XCTAssertEqual(b.count, 8162)
+        XCTAssertTrue(b.note?.contains("capped at 8162") ?? false, "\(String(describing: b.note))")
+        XCTAssertThrowsError(try ContextBudget.newTokens(prompt: 10_001, requested: 1, context: 8192)) {
+            XCTAssertTrue("\($0)".contains("10001 tokens") && "\($0)".contains("8192"), "\($0)")
+        }
+        XCTAssertThrowsError(try ContextBudget.newTokens(prompt: 8192, requested: 1, context: 8192))
+        XCTAssertThrowsError(try ContextBudget.checkFits(8193, context: 8192))
+        XCTAssertNoThrow(try ContextBudget.checkFits(8192, context: 8192))
+    }
+
+    /// Item 7: an output folder that cannot be written is refused before anything runs.
+    func testOutputPathWritabilityIsCheckedUpFront() throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("sftgo-out-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let file = tmp.appendingPathComponent("plain-file")
+        try Data("x".utf8).write(to: file)
+        XCTAssertThrowsError(try OutputPath.ensureWritable(file, flag: "--output_path")) {
+            XCTAssertTrue("\($0)".contains("not a folder"), "\($0)")
+        }
+        XCTAssertThrowsError(try OutputPath.ensureWritable(file.appendingPathComponent("sub/dir"), flag: "--output_path")) {
+            XCTAssertTrue("\($0)".contains("is not a folder"), "\($0)")
+        }
+        XCTAssertNoThrow(try OutputPath.ensureWritable(tmp.appendingPathComponent("new/nested"), flag: "--output_path"))
+        XCTAssertNoThrow(try OutputPath.ensureWritable(tmp, flag: "--output_path"))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp.path), ["plain-file"], "no probe left behind")
+
+        // The command checks it before touching tasks, data or the model (all absent here).
+        var cmd = try EvalBenchCommand.parse(["--tasks", "arc_challenge", "--model", "/nonexistent-model",
+                                          "--output_path", file.path, "--cache-dir", "none",
+                                          "--tasks-dir", "/nonexistent-tasks"])
+        XCTAssertThrowsError(try cmd.run()) { XCTAssertTrue("\($0)".contains("--output_path"), "\($0)") }
+        cmd.outputPath = tmp.path
+        XCTAssertThrowsError(try cmd.run()) { XCTAssertFalse("\($0)".contains("--output_path"), "\($0)") }
+    }
+
+    /// Item 10: invalid UTF-8 arguments and bad SFTGO_THREADS values are named, not replaced.
+    func testArgumentsAndThreadsEnvironment() throws {
+        let ok: [[UInt8]] = [Array("tokenize".utf8), Array("- é ✓".utf8)]
+        XCTAssertNil(CommandLineChecks.problems(arguments: ok, threads: nil))
+        XCTAssertNil(CommandLineChecks.problems(arguments: ok, threads: "2"))
+        XCTAssertNil(CommandLineChecks.problems(arguments: ok, threads: ""))
+        let bad = ok + [[0x66, 0xff, 0xfe]]
+        XCTAssertTrue(CommandLineChecks.problems(arguments: bad, threads: nil)?.contains("argument 3") ?? false)
+        for t in ["0", "-1", "abc", "1e20", "99999999999999999999", " 2"] {
+            let p = CommandLineChecks.problems(arguments: ok, threads: t)
+            XCTAssertTrue(p?.contains("SFTGO_THREADS") ?? false, "\(t): \(String(describing: p))")
+        }
+    }
+
+    /// Item 12: `data verify --details` names the first bad row of a file whose checksum fails.
+    func testFirstBadRowOfACorruptFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sftgo-rows-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let jsonl = dir.appendingPathComponent("train.jsonl")
+        try Data("{\"a\": 1}\n{\"a\": 2}\n{\"a\": 3,,}\n{\"a\": 4}\n".utf8).write(to: jsonl)
+        let why = firstRowProblem(jsonl, format: "jsonl", display: "lima/train.jsonl")
+        XCTAssertTrue(why?.contains("lima/train.jsonl") ?? false, "\(String(describing: why))")
+        XCTAssertTrue(why?.contains("3") ?? false, "\(String(describing: why))")
+        XCTAssertTrue(why?.contains("byte") ?? false, "\(String(describing: why))")
+        try Data("{\"a\": 1}\n".utf8).write(to: jsonl)
+        XCTAssertNil(firstRowProblem(jsonl, format: "jsonl", display: "x"), "every row parses")
+    }
+}
