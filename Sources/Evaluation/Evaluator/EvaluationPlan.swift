@@ -11,6 +11,10 @@ public struct EvaluationOptions: Sendable {
     public var addBOS: Bool
     public var mc2Variant: MC2Variant
     public var logSamples: Bool
+    /// lm-eval's `--apply_chat_template`, `--system_instruction`, `--fewshot_as_multiturn` (all off).
+    public var chat = ChatOptions()
+    /// `--predictions FILE` (recorded in provenance; the responses come as a PredictionSet).
+    public var predictionsFile: String? = nil
 
     public init(limit: Double? = nil, numFewshot: Int? = nil, batchSize: Int = 1, addBOS: Bool = false,
                 mc2Variant: MC2Variant = .v2, logSamples: Bool = false) {
@@ -20,6 +24,18 @@ public struct EvaluationOptions: Sendable {
         self.addBOS = addBOS
         self.mc2Variant = mc2Variant
         self.logSamples = logSamples
+    }
+}
+
+/// How contexts are rendered: plain text (lm-eval's default) or through the model's chat template.
+public struct ChatOptions: Sendable, Equatable {
+    public var applyChatTemplate = false
+    public var systemInstruction: String? = nil
+    public var fewshotAsMultiturn = false
+    public init(applyChatTemplate: Bool = false, systemInstruction: String? = nil, fewshotAsMultiturn: Bool = false) {
+        self.applyChatTemplate = applyChatTemplate
+        self.systemInstruction = systemInstruction
+        self.fewshotAsMultiturn = fewshotAsMultiturn
     }
 }
 
@@ -62,7 +78,7 @@ public struct EvaluationPlan {
     }
 
     /// The paper's columns (`--tasks all`): MMLU 0- and 5-shot, MathQA, ARC-C, OBQA, HellaSwag,
-    /// TruthfulQA MC1/MC2; the generation parts come with Evaluator II.
+    /// TruthfulQA MC1/MC2 and generation, IFEval (listed as not yet available until its scorer exists).
     public static let allItems: [Item] = [
         Item(name: "mmlu", numFewshot: 0),
         Item(name: "mmlu", numFewshot: 5, labelSuffix: "@5shot"),
