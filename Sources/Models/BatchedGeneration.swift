@@ -93,8 +93,10 @@ public final class BatchedGenerator {
         while true {
             while rows.count < maxBatch, let i = queue.next() {
                 let p = jobs[i].prompt
-                let cache = base.map { KVCache(continuing: $0, capacity: p.count - shared + jobs[i].maxNewTokens) }
-                    ?? model.makeCache(capacity: p.count + jobs[i].maxNewTokens)
+                // Room for the prompt and a first stretch of tokens; the cache grows by doubling, so a
+                // row that stops early never holds its whole budget (IFEval's is 1280 tokens).
+                let room = p.count - shared + min(jobs[i].maxNewTokens, 128)
+                let cache = base.map { KVCache(continuing: $0, capacity: room) } ?? model.makeCache(capacity: room)
                 rows.append(Row(job: i, cache: cache, pending: Array(p[shared...])))
             }
             if rows.isEmpty { break }

@@ -221,6 +221,14 @@ public struct EvalBenchCommand: ParsableCommand {
         var totalReq = 0, totalCtx = 0, totalCont = 0, totalDistinct = 0
         var seenContexts = Set<String>()
         for (run, docs) in zip(plan.runs, perRun) {
+            if run.task.config.isGeneration {
+                // Generation: one request per document; "continuation" is the token budget.
+                let reqs = try evaluator.generationRequests(for: run, limit: options.limit, chat: options.chat)
+                let ctx = reqs.reduce(0) { $0 + contextSize($1.request.context) }
+                let budget = reqs.reduce(0) { $0 + $1.request.maxGenTokens }
+                print("| \(run.label) (generate, budget) | \(run.numFewshot) | \(reqs.count) | \(reqs.count) | \(ctx) | ≤ \(budget) | \(ctx) |")
+                continue
+            }
             var ctx = 0, cont = 0, distinct = 0
             for d in docs {
                 let c = contextSize(d.context)

@@ -45,6 +45,11 @@ public struct TaskRun {
     public var label: String
     public var task: Task
     public var numFewshot: Int
+    public init(label: String, task: Task, numFewshot: Int) {
+        self.label = label
+        self.task = task
+        self.numFewshot = numFewshot
+    }
 }
 
 /// One group to aggregate: its leaf runs (for the weighted mean and pooled stderr) and its direct

@@ -54,7 +54,10 @@ public struct EvaluationReport {
 /// Builds every request of a plan, scores them with one `loglikelihood` call (so the model side
 /// can share prefixes across the whole run), and computes lm-eval's metrics and aggregates.
 public final class Evaluator {
-    public init() {}
+    /// Renders chat contexts under `--apply_chat_template` (the model's tokenizer); when nil, run()
+    /// takes it from the model.
+    public var chatTemplate: ChatTemplating?
+    public init(chatTemplate: ChatTemplating? = nil) { self.chatTemplate = chatTemplate }
 
     /// The requests of one run's limited documents: per document its context, choices, gold and
     /// the (context, delimiter + choice) pairs.
@@ -66,7 +69,7 @@ public final class Evaluator {
         public var requests: [LoglikelihoodRequest]
     }
 
-    public func requests(for run: TaskRun, limit: Double?) throws -> [DocRequests] {
+    public func requests(for run: TaskRun, limit: Double?, chat: ChatOptions = ChatOptions()) throws -> [DocRequests] {
         let task = run.task
         let n = task.limitedCount(limit)
         var out: [DocRequests] = []
@@ -74,11 +77,13 @@ public final class Evaluator {
         for i in 0..<n {
             let doc = task.docs[i]
             do {
-                let ctx = try task.context(doc, numFewshot: run.numFewshot, docID: i)
+                let ctx = try task.context(doc, numFewshot: run.numFewshot, docID: i, chat: chat, template: chatTemplate)
                 let choices = try task.choices(doc)
                 let gold = try task.goldIndex(doc, choices: choices)
+                // lm-eval: under a chat template the target delimiter is "".
+                let delimiter = chat.applyChatTemplate ? "" : task.config.targetDelimiter
                 let reqs = choices.map {
-                    LoglikelihoodRequest(context: ctx, continuation: task.config.targetDelimiter + $0)
+                    LoglikelihoodRequest(context: ctx, continuation: delimiter + $0)
                 }
                 out.append(DocRequests(docID: i, context: ctx, choices: choices, gold: gold, requests: reqs))
             } catch let e as TemplateError {
@@ -96,7 +101,7 @@ public final class Evaluator {
         var index: [LoglikelihoodRequest: Int] = [:]
         for run in plan.runs {
             if run.task.config.isGeneration { perRun.append([]); continue }
-            let docs = try requests(for: run, limit: options.limit)
+            let docs = try requests(for: run, limit: options.limit, chat: options.chat)
             for d in docs {
                 for r in d.requests where index[r] == nil {
                     index[r] = unique.count
@@ -119,6 +124,7 @@ public final class Evaluator {
     public func run(_ plan: EvaluationPlan, model: LanguageModel?, predictions: PredictionSet?,
                     options: EvaluationOptions, progress: ((Int, Int) -> Void)? = nil) throws -> EvaluationReport {
         let start = Date()
+        if chatTemplate == nil { chatTemplate = model as? ChatTemplating }
         let (perRun, unique, index) = try allRequests(plan, options: options)
         var scored: [LoglikelihoodResult] = []
         if !unique.isEmpty {
@@ -135,7 +141,7 @@ public final class Evaluator {
         var genResponses: [[String]] = []
         var flat: [GenerationRequest] = []
         for run in plan.runs {
-            let r = run.task.config.isGeneration ? try generationRequests(for: run, limit: options.limit) : []
+            let r = run.task.config.isGeneration ? try generationRequests(for: run, limit: options.limit, chat: options.chat) : []
             genRequests.append(r)
             flat += r.map(\.request)
         }

@@ -76,6 +76,7 @@ public final class PredictionSet {
             throw EvaluationError.predictions(path: path, line: nil, message: "task \(cfg.name) names no predictions_key field")
         }
         var byKey: [String: Int] = [:]
+        var byStripped: [String: Int] = [:]
         for (i, r) in rows.enumerated() {
             guard let k = key(r, field: field) else { continue }
             if let j = byKey[k], rows[j].response != r.response {
@@ -83,6 +84,8 @@ public final class PredictionSet {
                                                   message: "prompt repeats line \(rows[j].line) with a different response")
             }
             if byKey[k] == nil { byKey[k] = i }
+            let s = PyString.strip(k)
+            if byStripped[s] == nil { byStripped[s] = i }
         }
         var out: [String] = []
         var lacking: [Int] = []
@@ -90,7 +93,9 @@ public final class PredictionSet {
             guard let k = run.task.docs[id][field]?.stringValue else {
                 throw EvaluationError.predictions(path: path, line: nil, message: "task \(cfg.name) document \(id) has no string field '\(field)'")
             }
-            if let i = byKey[k] ?? byKey[PyString.strip(k)] {
+            // Exact match first (IFEval's reference does a dict lookup), then ignoring surrounding
+            // whitespace (TruthfulQA's documents hold the stripped question).
+            if let i = byKey[k] ?? byStripped[PyString.strip(k)] {
                 used.insert(i)
                 out.append(rows[i].response)
             } else {

@@ -88,9 +88,10 @@ final class LlamaScoringBackend: PrefixScoringBackend, GenerationBackend {
     }
 }
 
-public final class LlamaLanguageModel: LanguageModel, ScoringStatsReporting {
+public final class LlamaLanguageModel: LanguageModel, ScoringStatsReporting, ChatTemplating {
     public let scorer: PrefixScorer
     public let generator: GenerationRunner
+    let tokenizer: Tokenizer
     /// Why greedy generation cannot be lm-eval's here (a generation_config.json field that still
     /// applies under do_sample=False and that the engine does not implement), or nil.
     public let generationRefusal: String?
@@ -106,6 +107,7 @@ public final class LlamaLanguageModel: LanguageModel, ScoringStatsReporting {
         // generation_config.json's eos ids stop generation too (eval-spec §1.4).
         let backend = LlamaScoringBackend(model: model, contextWindow: window,
                                           extraStopIds: Set(tokenizer.generationEosTokenIds))
+        self.tokenizer = tokenizer
         let identity = try ModelIdentity.of(directory: directory)
         let adapter = HFTokenizerAdapter(tokenizer)
         scorer = try PrefixScorer(backend: backend, tokenizer: adapter, identity: identity, options: options)
@@ -114,6 +116,10 @@ public final class LlamaLanguageModel: LanguageModel, ScoringStatsReporting {
         generationRefusal = try LlamaLanguageModel.unsupportedGenerationFields(directory: directory)
         generator = try GenerationRunner(backend: backend, tokenizer: adapter, stopTokenIds: stops, identity: identity,
                                          addBOS: options.addBOS, cacheDirectory: options.cacheDirectory)
+    }
+
+    public func applyChatTemplate(_ messages: [ChatMessage], addGenerationPrompt: Bool) throws -> String {
+        try tokenizer.applyChatTemplate(messages, addGenerationPrompt: addGenerationPrompt)
     }
 
     public func loglikelihood(_ requests: [LoglikelihoodRequest],
