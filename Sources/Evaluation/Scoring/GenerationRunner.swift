@@ -95,7 +95,8 @@ public final class GenerationRunner {
                 // Stop early once a stop string is in the text; the output is cut below anyway.
                 let s = stops[todo[k]]
                 guard !s.isEmpty, let text = try? tokenizer.decodeSkippingSpecial(generated) else { return false }
-                return s.contains { text.contains($0) }
+                // Literal (code-unit) matching, as Python's `in`; not Swift's canonical equivalence.
+                return s.contains { text.range(of: $0, options: .literal) != nil }
             },
             finished: { [cache] k, generated in
                 try cache?.store(keys[todo[k]], generated)
