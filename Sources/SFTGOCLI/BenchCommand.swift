@@ -32,6 +32,8 @@ public struct EvalBenchCommand: ParsableCommand {
         '@5shot'), MathQA, ARC-Challenge, OpenBookQA, HellaSwag, TruthfulQA MC1/MC2 and generation \
         (BLEU/ROUGE), IFEval (once its checkers exist). Results go to \
         --output_path as results_<time>.json (lm-eval's shape plus a provenance block) and .md.
+
+        Determinism: scores are bit-identical for any batch composition, pass size and thread count         on the same CPU kernel (the row quantum is calibrated on the running OpenBLAS kernel); across         CPUs whose OpenBLAS picks other kernels they agree within 1e-4. The kernel, quantum and         thread count are recorded under provenance.numerics.
         """)
 
     @Option(name: [.customLong("tasks")], help: "all, or comma-separated task/group names (e.g. mmlu,arc_challenge).")
@@ -168,6 +170,10 @@ public struct EvalBenchCommand: ParsableCommand {
                               Double(g.generatedTokens) / max(g.seconds, 1e-9), Double(g.generated) / max(g.seconds, 1e-9))
             print("generation: " + line)
             prov.extra["generation"] = .string(line)
+        }
+        if let m = model {
+            prov.extra["numerics"] = NumericsProvenance.json(
+                try NumericsProvenance.calibration(modelDirectory: URL(fileURLWithPath: m)))
         }
         if let counted = lm as? ScoringStatsReporting {
             let items = report.tasks.reduce(0) { $0 + $1.samples.count }
