@@ -29,7 +29,8 @@ public struct EvalBenchCommand: ParsableCommand {
         abstract: "Score a checkpoint on the paper's benchmarks (lm-eval 0.4.8 conventions); the default subcommand.",
         discussion: """
         --tasks all runs the paper's columns: MMLU at 0 and 5 shots (the 5-shot rows are labelled \
-        '@5shot'), MathQA, ARC-Challenge, OpenBookQA, HellaSwag, TruthfulQA MC1/MC2. Results go to \
+        '@5shot'), MathQA, ARC-Challenge, OpenBookQA, HellaSwag, TruthfulQA MC1/MC2 and generation \
+        (BLEU/ROUGE), IFEval (once its checkers exist). Results go to \
         --output_path as results_<time>.json (lm-eval's shape plus a provenance block) and .md.
 
         Determinism: scores are bit-identical for any batch composition, pass size and thread count         on the same CPU kernel (the row quantum is calibrated on the running OpenBLAS kernel); across         CPUs whose OpenBLAS picks other kernels they agree within 1e-4. The kernel, quantum and         thread count are recorded under provenance.numerics.
@@ -74,6 +75,21 @@ public struct EvalBenchCommand: ParsableCommand {
     @Option(name: [.customLong("cache-dir"), .customLong("cache_dir")], help: "Request cache, so an interrupted run resumes (default: <output_path>/request_cache; 'none' disables).")
     var cacheDir: String?
 
+    @Option(name: [.customLong("predictions")], help: "Score these responses instead of generating: JSONL of {\"prompt\", \"response\"} (IFEval's format; for TruthfulQA the prompt is the question) or lm-eval samples_*.jsonl.")
+    var predictions: String?
+
+    @Flag(name: [.customLong("allow_missing"), .customLong("allow-missing")], help: "With --predictions: score documents the file lacks as empty responses and ignore rows no task has (both counted).")
+    var allowMissing = false
+
+    @Flag(name: [.customLong("apply_chat_template"), .customLong("apply-chat-template")], help: "Render contexts with the model's chat template (lm-eval's flag; off by default).")
+    var applyChatTemplate = false
+
+    @Option(name: [.customLong("system_instruction"), .customLong("system-instruction")], help: "System instruction placed before the description (a system turn with --apply_chat_template).")
+    var systemInstruction: String?
+
+    @Flag(name: [.customLong("fewshot_as_multiturn"), .customLong("fewshot-as-multiturn")], help: "Few-shot examples as alternating user/assistant turns (needs --apply_chat_template).")
+    var fewshotAsMultiturn = false
+
     public init() {}
 
     public func validate() throws {
@@ -82,6 +98,10 @@ public struct EvalBenchCommand: ParsableCommand {
         if let l = limit { try LimitOption.check(l) }
         if tasks != "all", taskNames.isEmpty { throw ValidationError("--tasks \(tasks.debugDescription) names no task") }
         if let k = numFewshot, k < 0 { throw ValidationError("--num_fewshot must be ≥ 0") }
+        if fewshotAsMultiturn && !applyChatTemplate {
+            throw ValidationError("--fewshot_as_multiturn needs --apply_chat_template (as in lm-eval)")
+        }
+        if allowMissing && predictions == nil { throw ValidationError("--allow_missing applies to --predictions only") }
         if tasks == "all", numFewshot != nil {
             throw ValidationError("--num_fewshot cannot be combined with --tasks all (the paper's columns fix the shots)")
         }
@@ -95,8 +115,11 @@ public struct EvalBenchCommand: ParsableCommand {
     public func run() throws {
         // Checked first: with --cache-dir none an unwritable folder would otherwise lose the whole run.
         if !dryRun { try OutputPath.ensureWritable(outputURL, flag: "--output_path") }
-        let options = EvaluationOptions(limit: limit, numFewshot: numFewshot, batchSize: batchSize, addBOS: addBOS,
+        var options = EvaluationOptions(limit: limit, numFewshot: numFewshot, batchSize: batchSize, addBOS: addBOS,
                                         mc2Variant: MC2Variant(rawValue: mc2)!, logSamples: logSamples)
+        options.chat = ChatOptions(applyChatTemplate: applyChatTemplate, systemInstruction: systemInstruction,
+                                   fewshotAsMultiturn: fewshotAsMultiturn)
+        options.predictionsFile = predictions
         guard let tasksURL = tasksDir.map({ URL(fileURLWithPath: $0) }) ?? TaskRegistry.defaultDirectory() else {
             throw ValidationError("task YAML directory not found: pass --tasks-dir or set SFTGO_TASKS_DIR")
         }
@@ -112,12 +135,25 @@ public struct EvalBenchCommand: ParsableCommand {
             try printDryRun(plan: plan, evaluator: evaluator, options: options)
             return
         }
-        guard let modelPath = model else { throw ValidationError("--model DIR is required (except with --dry-run)") }
-        let lm = try EvalBenchCommand.loadModel(URL(fileURLWithPath: modelPath), options: options, cacheDirectory: cacheURL)
+        let predictionSet = try predictions.map { try PredictionSet(url: URL(fileURLWithPath: $0), allowMissing: allowMissing) }
+        let needsModel = predictionSet == nil || plan.runs.contains { !$0.task.config.isGeneration } || options.chat.applyChatTemplate
+        if needsModel && model == nil {
+            throw ValidationError("--model DIR is required (except with --dry-run, or --predictions for generation tasks only)")
+        }
+        let lm = try model.map { try EvalBenchCommand.loadModel(URL(fileURLWithPath: $0), options: options, cacheDirectory: cacheURL) }
+        let modelPath = model ?? "-"
         let started = Date()
         let bar = ProgressBar(label: "scoring")
-        let report = try evaluator.run(plan, model: lm, options: options) { done, total in bar.update(done, total) }
+        let report = try evaluator.run(plan, model: lm, predictions: predictionSet, options: options) { done, total in bar.update(done, total) }
         bar.finish()
+        if let p = predictionSet {
+            for (label, n) in p.missing.sorted(by: { $0.key < $1.key }) {
+                FileHandle.standardError.write(Data("warning: \(label): \(n) document(s) missing from \(p.path), scored as empty responses (--allow_missing)\n".utf8))
+            }
+            if p.unused > 0 {
+                FileHandle.standardError.write(Data("warning: \(p.unused) row(s) of \(p.path) match no requested document (--allow_missing)\n".utf8))
+            }
+        }
         for t in report.tasks {
             for w in t.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
             if t.truncatedRequests > 0 {
@@ -127,11 +163,26 @@ public struct EvalBenchCommand: ParsableCommand {
         let table = ResultsWriter.markdownTable(report)
         print(table)
         print(String(format: "%d requests (%d unique) in %.1f s", report.requestCount, report.uniqueRequestCount, report.seconds))
-        var prov = Provenance(gitCommit: Provenance.gitCommit(), modelPath: modelPath, modelIdentity: lm.identity,
+        var prov = Provenance(gitCommit: Provenance.gitCommit(), modelPath: modelPath, modelIdentity: lm?.identity ?? "predictions",
                               dataDirectory: data.directory.path, checksumsVerified: data.verifiesChecksums,
                               startedAt: started)
-        prov.extra["numerics"] = NumericsProvenance.json(
-            try NumericsProvenance.calibration(modelDirectory: URL(fileURLWithPath: modelPath)))
+        if let p = predictionSet {
+            prov.extra["predictions"] = .object(JSONObject([
+                ("file", .string(p.path)), ("allow_missing", .bool(p.allowMissing)),
+                ("missing", .object(JSONObject(p.missing.sorted(by: { $0.key < $1.key }).map { ($0.key, .int($0.value)) }))),
+                ("unused_rows", .int(p.unused))]))
+        }
+        if let g = (lm as? LlamaLanguageModel)?.generator.stats, g.requests > 0 {
+            let line = String(format: "%d generation requests (%d decoded, %d from cache): %d tokens in %.1f s, %.1f tokens/s, %.2f items/s",
+                              g.requests, g.generated, g.cached, g.generatedTokens, g.seconds,
+                              Double(g.generatedTokens) / max(g.seconds, 1e-9), Double(g.generated) / max(g.seconds, 1e-9))
+            print("generation: " + line)
+            prov.extra["generation"] = .string(line)
+        }
+        if let m = model {
+            prov.extra["numerics"] = NumericsProvenance.json(
+                try NumericsProvenance.calibration(modelDirectory: URL(fileURLWithPath: m)))
+        }
         if let counted = lm as? ScoringStatsReporting {
             let items = report.tasks.reduce(0) { $0 + $1.samples.count }
             let line = counted.stats.summary(items: items)
@@ -185,6 +236,14 @@ public struct EvalBenchCommand: ParsableCommand {
         var totalReq = 0, totalCtx = 0, totalCont = 0, totalDistinct = 0
         var seenContexts = Set<String>()
         for (run, docs) in zip(plan.runs, perRun) {
+            if run.task.config.isGeneration {
+                // Generation: one request per document; "continuation" is the token budget.
+                let reqs = try evaluator.generationRequests(for: run, limit: options.limit, chat: options.chat)
+                let ctx = reqs.reduce(0) { $0 + contextSize($1.request.context) }
+                let budget = reqs.reduce(0) { $0 + $1.request.maxGenTokens }
+                print("| \(run.label) (generate, budget) | \(run.numFewshot) | \(reqs.count) | \(reqs.count) | \(ctx) | ≤ \(budget) | \(ctx) |")
+                continue
+            }
             var ctx = 0, cont = 0, distinct = 0
             for d in docs {
                 let c = contextSize(d.context)

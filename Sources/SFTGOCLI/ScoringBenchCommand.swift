@@ -12,7 +12,9 @@ public struct ScoringBenchCommand: ParsableCommand {
         discussion: """
         Workloads: mmlu5 (MMLU 5-shot, first document of each of the 57 subjects), mmlu5_<S>x<N> \
         (5-shot, first N documents of the first S subjects, where the few-shot block repeats), \
-        hellaswag (first 100 documents), or <task>:<N> (first N documents of any task). Each \
+        hellaswag (first 100 documents), or <task>:<N> (first N documents of any task); generation \
+        tasks (ifeval:24, truthfulqa_gen:40) time greedy generation of their requests (items/s and \
+        generated tokens/s; IFEval's checkers are not part of the time). Each \
         workload loads the model afresh and uses no request cache; times cover the whole evaluation \
         (requests, tokenisation, forward passes, metrics), and the model load is shown apart.
         """)
@@ -63,6 +65,27 @@ public struct ScoringBenchCommand: ParsableCommand {
         let evaluator = Evaluator()
         for name in workloads.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             let w = try Self.workload(name, registry: registry)
+            if w.items.count == 1, var cfg = registry.tasks[w.items[0].name], cfg.isGeneration {
+                cfg.status = "available"  // generation speed does not need the task's scorer
+                let task = try Task.load(cfg, data: data, needFewshot: false)
+                let run = TaskRun(label: cfg.name, task: task, numFewshot: 0)
+                let requests = try evaluator.generationRequests(for: run, limit: w.limit).map(\.request)
+                let t0 = Date()
+                let lm = try LlamaLanguageModel(directory: URL(fileURLWithPath: model))
+                let load = Date().timeIntervalSince(t0)
+                let t1 = Date()
+                _ = try lm.generateUntil(requests, progress: nil)
+                let secs = Date().timeIntervalSince(t1)
+                let g = lm.generator.stats
+                let rate = Double(requests.count) / secs
+                print(String(format: "%@: %d items in %.2f s → %.3f items/s, %d generated tokens → %.1f tokens/s (model load %.2f s apart)",
+                             name, requests.count, secs, rate, g.generatedTokens, Double(g.generatedTokens) / secs, load))
+                for (batch, r) in (reference[name] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    print(String(format: "  lm-eval 0.4.8 batch %d: %.3f items/s over %d items → sftgo %.2f× faster",
+                                 batch, r.itemsPerSecond, r.items, rate / r.itemsPerSecond))
+                }
+                continue
+            }
             let options = EvaluationOptions(limit: w.limit)
             let plan = try EvaluationPlan.build(items: w.items, registry: registry, data: data, options: options)
             let t0 = Date()

@@ -24,6 +24,9 @@ public enum DataSchema: String, Sendable {
     /// TruthfulQA `mc_task.json` → `{question, mc1_targets: {choices, labels}, mc2_targets: …}`
     /// with choices = the target dict's keys and labels = its values, both in file order.
     case truthfulqaMC = "truthfulqa_mc"
+    /// TruthfulQA.csv (header row) → `{type, category, question, best_answer, correct_answers,
+    /// incorrect_answers, source}`, answers split on ";".
+    case truthfulqaGen = "truthfulqa_gen"
 }
 
 public enum DocumentReader {
@@ -44,8 +47,9 @@ public enum DocumentReader {
         switch format {
         case .csv:
             let records = CSVReader.parse(text)
+            if schema == .truthfulqaGen { return try truthfulqaGenDocs(records, path: displayPath) }
             guard schema == .mmlu else {
-                throw DataError.malformedFile(path: displayPath, message: "CSV needs the mmlu schema")
+                throw DataError.malformedFile(path: displayPath, message: "CSV needs the mmlu or truthfulqa_gen schema")
             }
             return try records.map { try mmluDoc($0, path: displayPath, subject: subject ?? "") }
         case .json:
@@ -98,6 +102,41 @@ public enum DocumentReader {
         ])
     }
 
+    /// Hugging Face `truthful_qa` `generation` from TruthfulQA.csv (utf-8-sig, header row): answers
+    /// are the cell stripped, split on ";", each piece stripped; rows lacking either answer list are
+    /// skipped, as the builder skips them.
+    static func truthfulqaGenDocs(_ records: [CSVReader.Record], path: String) throws -> [JSONObject] {
+        guard var header = records.first?.fields else { throw DataError.malformedFile(path: path, message: "empty CSV") }
+        if let f = header.first, f.unicodeScalars.first == "\u{FEFF}" {
+            header[0] = String(String.UnicodeScalarView(f.unicodeScalars.dropFirst()))
+        }
+        let columns = ["Type", "Category", "Question", "Best Answer", "Correct Answers", "Incorrect Answers", "Source"]
+        var at: [String: Int] = [:]
+        for c in columns {
+            guard let i = header.firstIndex(of: c) else {
+                throw DataError.malformedFile(path: path, message: "CSV header lacks column '\(c)'")
+            }
+            at[c] = i
+        }
+        func answers(_ s: String) -> JSONValue {
+            .array(PyString.split(PyString.strip(s), ";").map { .string(PyString.strip($0)) })
+        }
+        var docs: [JSONObject] = []
+        for r in records.dropFirst() where !r.fields.isEmpty {
+            guard r.fields.count == header.count else {
+                throw DataError.malformedRow(path: path, row: r.line, message: "expected \(header.count) fields, found \(r.fields.count)")
+            }
+            func f(_ c: String) -> String { r.fields[at[c]!] }
+            if f("Correct Answers").isEmpty || f("Incorrect Answers").isEmpty { continue }
+            docs.append(JSONObject([
+                ("type", .string(f("Type"))), ("category", .string(f("Category"))), ("question", .string(f("Question"))),
+                ("best_answer", .string(f("Best Answer"))), ("correct_answers", answers(f("Correct Answers"))),
+                ("incorrect_answers", answers(f("Incorrect Answers"))), ("source", .string(f("Source"))),
+            ]))
+        }
+        return docs
+    }
+
     static func map(_ raw: JSONObject, schema: DataSchema, path: String, row: Int) throws -> JSONObject {
         func fail(_ m: String) -> DataError { .malformedRow(path: path, row: row, message: m) }
         func str(_ o: JSONObject, _ k: String, _ where_: String = "") throws -> String {
@@ -119,8 +158,8 @@ public enum DocumentReader {
         switch schema {
         case .asIs:
             return raw
-        case .mmlu:
-            throw fail("the mmlu schema reads CSV files only")
+        case .mmlu, .truthfulqaGen:
+            throw fail("the \(schema.rawValue) schema reads CSV files only")
         case .ai2Arc, .openbookqa:
             guard let q = raw["question"]?.objectValue else { throw fail("missing object 'question'") }
             let stem = try str(q, "stem", "question.")

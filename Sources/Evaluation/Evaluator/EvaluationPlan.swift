@@ -11,6 +11,10 @@ public struct EvaluationOptions: Sendable {
     public var addBOS: Bool
     public var mc2Variant: MC2Variant
     public var logSamples: Bool
+    /// lm-eval's `--apply_chat_template`, `--system_instruction`, `--fewshot_as_multiturn` (all off).
+    public var chat = ChatOptions()
+    /// `--predictions FILE` (recorded in provenance; the responses come as a PredictionSet).
+    public var predictionsFile: String? = nil
 
     public init(limit: Double? = nil, numFewshot: Int? = nil, batchSize: Int = 1, addBOS: Bool = false,
                 mc2Variant: MC2Variant = .v2, logSamples: Bool = false) {
@@ -23,12 +27,29 @@ public struct EvaluationOptions: Sendable {
     }
 }
 
+/// How contexts are rendered: plain text (lm-eval's default) or through the model's chat template.
+public struct ChatOptions: Sendable, Equatable {
+    public var applyChatTemplate = false
+    public var systemInstruction: String? = nil
+    public var fewshotAsMultiturn = false
+    public init(applyChatTemplate: Bool = false, systemInstruction: String? = nil, fewshotAsMultiturn: Bool = false) {
+        self.applyChatTemplate = applyChatTemplate
+        self.systemInstruction = systemInstruction
+        self.fewshotAsMultiturn = fewshotAsMultiturn
+    }
+}
+
 /// One leaf task evaluated at one shot count. `label` keys its results (the task name, with
 /// "@<k>shot" when the same task also runs at another shot count, as MMLU in `--tasks all`).
 public struct TaskRun {
     public var label: String
     public var task: Task
     public var numFewshot: Int
+    public init(label: String, task: Task, numFewshot: Int) {
+        self.label = label
+        self.task = task
+        self.numFewshot = numFewshot
+    }
 }
 
 /// One group to aggregate: its leaf runs (for the weighted mean and pooled stderr) and its direct
@@ -62,7 +83,7 @@ public struct EvaluationPlan {
     }
 
     /// The paper's columns (`--tasks all`): MMLU 0- and 5-shot, MathQA, ARC-C, OBQA, HellaSwag,
-    /// TruthfulQA MC1/MC2; the generation parts come with Evaluator II.
+    /// TruthfulQA MC1/MC2 and generation, IFEval (listed as not yet available until its scorer exists).
     public static let allItems: [Item] = [
         Item(name: "mmlu", numFewshot: 0),
         Item(name: "mmlu", numFewshot: 5, labelSuffix: "@5shot"),

@@ -13,6 +13,8 @@ public struct SampleResult {
     public var prediction: Int
     public var predictionNorm: Int
     public var metrics: [(String, Double)]
+    /// Set for generate_until tasks (request, response, list metrics); nil for multiple choice.
+    public var generation: GenerationSample? = nil
 }
 
 /// A leaf task's outcome.
@@ -52,7 +54,10 @@ public struct EvaluationReport {
 /// Builds every request of a plan, scores them with one `loglikelihood` call (so the model side
 /// can share prefixes across the whole run), and computes lm-eval's metrics and aggregates.
 public final class Evaluator {
-    public init() {}
+    /// Renders chat contexts under `--apply_chat_template` (the model's tokenizer); when nil, run()
+    /// takes it from the model.
+    public var chatTemplate: ChatTemplating?
+    public init(chatTemplate: ChatTemplating? = nil) { self.chatTemplate = chatTemplate }
 
     /// The requests of one run's limited documents: per document its context, choices, gold and
     /// the (context, delimiter + choice) pairs.
@@ -64,7 +69,7 @@ public final class Evaluator {
         public var requests: [LoglikelihoodRequest]
     }
 
-    public func requests(for run: TaskRun, limit: Double?) throws -> [DocRequests] {
+    public func requests(for run: TaskRun, limit: Double?, chat: ChatOptions = ChatOptions()) throws -> [DocRequests] {
         let task = run.task
         let n = task.limitedCount(limit)
         var out: [DocRequests] = []
@@ -72,11 +77,13 @@ public final class Evaluator {
         for i in 0..<n {
             let doc = task.docs[i]
             do {
-                let ctx = try task.context(doc, numFewshot: run.numFewshot, docID: i)
+                let ctx = try task.context(doc, numFewshot: run.numFewshot, docID: i, chat: chat, template: chatTemplate)
                 let choices = try task.choices(doc)
                 let gold = try task.goldIndex(doc, choices: choices)
+                // lm-eval: under a chat template the target delimiter is "".
+                let delimiter = chat.applyChatTemplate ? "" : task.config.targetDelimiter
                 let reqs = choices.map {
-                    LoglikelihoodRequest(context: ctx, continuation: task.config.targetDelimiter + $0)
+                    LoglikelihoodRequest(context: ctx, continuation: delimiter + $0)
                 }
                 out.append(DocRequests(docID: i, context: ctx, choices: choices, gold: gold, requests: reqs))
             } catch let e as TemplateError {
@@ -93,7 +100,8 @@ public final class Evaluator {
         var unique: [LoglikelihoodRequest] = []
         var index: [LoglikelihoodRequest: Int] = [:]
         for run in plan.runs {
-            let docs = try requests(for: run, limit: options.limit)
+            if run.task.config.isGeneration { perRun.append([]); continue }
+            let docs = try requests(for: run, limit: options.limit, chat: options.chat)
             for d in docs {
                 for r in d.requests where index[r] == nil {
                     index[r] = unique.count
@@ -107,22 +115,61 @@ public final class Evaluator {
 
     public func run(_ plan: EvaluationPlan, model: LanguageModel, options: EvaluationOptions,
                     progress: ((Int, Int) -> Void)? = nil) throws -> EvaluationReport {
+        try run(plan, model: Optional(model), predictions: nil, options: options, progress: progress)
+    }
+
+    /// Log-likelihood tasks are scored by `model`; generation tasks take their responses from
+    /// `predictions` when given, else generate them with `model` (all generation requests of the
+    /// plan in one call, so the model can batch them).
+    public func run(_ plan: EvaluationPlan, model: LanguageModel?, predictions: PredictionSet?,
+                    options: EvaluationOptions, progress: ((Int, Int) -> Void)? = nil) throws -> EvaluationReport {
         let start = Date()
+        if chatTemplate == nil { chatTemplate = model as? ChatTemplating }
         let (perRun, unique, index) = try allRequests(plan, options: options)
-        let total = unique.count
-        let scored = try model.loglikelihood(unique) { done in progress?(done, total) }
-        guard scored.count == unique.count else {
-            throw TaskError.badDocument(task: "-", docID: -1,
-                                        message: "model returned \(scored.count) results for \(unique.count) requests")
+        var scored: [LoglikelihoodResult] = []
+        if !unique.isEmpty {
+            guard let model = model else { throw EvaluationError.needsModel(tasks: plan.runs.filter { !$0.task.config.isGeneration }.map(\.label)) }
+            let total = unique.count
+            scored = try model.loglikelihood(unique) { done in progress?(done, total) }
+            guard scored.count == unique.count else {
+                throw TaskError.badDocument(task: "-", docID: -1,
+                                            message: "model returned \(scored.count) results for \(unique.count) requests")
+            }
+        }
+        // Generation: every run's requests, then responses by run.
+        var genRequests: [[(docID: Int, request: GenerationRequest, kwargs: JSONObject)]] = []
+        var genResponses: [[String]] = []
+        var flat: [GenerationRequest] = []
+        for run in plan.runs {
+            let r = run.task.config.isGeneration ? try generationRequests(for: run, limit: options.limit, chat: options.chat) : []
+            genRequests.append(r)
+            flat += r.map(\.request)
+        }
+        if let p = predictions {
+            for (run, r) in zip(plan.runs, genRequests) {
+                genResponses.append(run.task.config.isGeneration ? try p.responses(for: run, docIDs: r.map(\.docID)) : [])
+            }
+            try p.checkUnused()
+        } else if !flat.isEmpty {
+            guard let model = model else { throw EvaluationError.needsModel(tasks: plan.runs.filter { $0.task.config.isGeneration }.map(\.label)) }
+            let out = try model.generateUntil(flat) { done in progress?(done, flat.count) }
+            var k = 0
+            for r in genRequests { genResponses.append(Array(out[k..<(k + r.count)])); k += r.count }
+        } else {
+            genResponses = genRequests.map { _ in [] }
         }
         var taskResults: [TaskResult] = []
-        for (run, docs) in zip(plan.runs, perRun) {
-            taskResults.append(try score(run: run, docs: docs, scored: scored, index: index, options: options))
+        for (n, (run, docs)) in zip(plan.runs, perRun).enumerated() {
+            if run.task.config.isGeneration {
+                taskResults.append(try scoreGeneration(run: run, requests: genRequests[n], responses: genResponses[n]))
+            } else {
+                taskResults.append(try score(run: run, docs: docs, scored: scored, index: index, options: options))
+            }
         }
         let groupResults = aggregateGroups(plan.groups, tasks: taskResults)
         return EvaluationReport(plan: plan, options: options, tasks: taskResults, groups: groupResults,
-                                requestCount: perRun.reduce(0) { $0 + $1.reduce(0) { $0 + $1.requests.count } },
-                                uniqueRequestCount: unique.count, seconds: Date().timeIntervalSince(start))
+                                requestCount: perRun.reduce(0) { $0 + $1.reduce(0) { $0 + $1.requests.count } } + flat.count,
+                                uniqueRequestCount: unique.count + flat.count, seconds: Date().timeIntervalSince(start))
     }
 
     func score(run: TaskRun, docs: [DocRequests], scored: [LoglikelihoodResult],

@@ -140,7 +140,10 @@ public enum ResultsWriter {
                 ("batch_size", .int(o.batchSize)),
                 ("add_bos", .bool(o.addBOS)),
                 ("mc2", .string(o.mc2Variant.rawValue)),
-                ("apply_chat_template", .bool(false)),
+                ("apply_chat_template", .bool(o.chat.applyChatTemplate)),
+                ("system_instruction", o.chat.systemInstruction.map { .string($0) } ?? .null),
+                ("fewshot_as_multiturn", .bool(o.chat.fewshotAsMultiturn)),
+                ("predictions", o.predictionsFile.map { .string($0) } ?? .null),
                 ("dtype", .string("float32")),
             ]))),
             ("truncation", .object(trunc)),
@@ -156,6 +159,7 @@ public enum ResultsWriter {
     /// lm-eval's per-sample record plus our readable fields (prompt, choices, log-likelihoods,
     /// prediction, gold).
     public static func sampleJSON(_ s: SampleResult) -> JSONValue {
+        if let g = s.generation { return generationSampleJSON(s, g) }
         let resps: [JSONValue] = s.results.map {
             .array([.array([.string(JSONValue.pythonFloatRepr($0.logprob)), .string($0.isGreedy ? "True" : "False")])])
         }
@@ -186,6 +190,31 @@ public enum ResultsWriter {
         o["gold"] = .int(s.gold)
         let trunc = s.results.map(\.truncatedTokens)
         if trunc.contains(where: { $0 > 0 }) { o["truncated_tokens"] = .array(trunc.map { .int($0) }) }
+        return .object(o)
+    }
+
+    /// lm-eval's generate_until sample: arguments (context, generation kwargs), resps [[text]],
+    /// filtered_resps [text], the metric values (lists for instruction-level ones) and the scorer's
+    /// extra fields.
+    static func generationSampleJSON(_ s: SampleResult, _ g: GenerationSample) -> JSONValue {
+        let target = s.target.jinjaText
+        var o = JSONObject([
+            ("doc_id", .int(s.docID)),
+            ("doc", .object(s.doc)),
+            ("target", .string(target)),
+            ("arguments", .object(JSONObject([("gen_args_0", .object(JSONObject([
+                ("arg_0", .string(g.request.context)), ("arg_1", .object(g.kwargs))])))]))),
+            ("resps", .array([.array([.string(g.response)])])),
+            ("filtered_resps", .array([.string(g.response)])),
+            ("filter", .string("none")),
+            ("metrics", .array((s.metrics.map(\.0) + g.listMetrics.map(\.0)).map { .string($0) })),
+            ("doc_hash", .string(SHA256.hex(of: Data(JSONValue.object(s.doc).serialized(indent: 2).utf8)))),
+            ("prompt_hash", .string(SHA256.hex(of: Data(s.context.utf8)))),
+            ("target_hash", .string(SHA256.hex(of: Data(target.utf8)))),
+        ])
+        for (k, v) in s.metrics { o[k] = .double(v) }
+        for (k, v) in g.listMetrics { o[k] = .array(v.map { .double($0) }) }
+        for (k, v) in g.extra { o[k] = v }
         return .object(o)
     }
 

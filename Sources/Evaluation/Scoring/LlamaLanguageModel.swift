@@ -1,5 +1,6 @@
 // The Swift Llama as lm-eval's LanguageModel: the engine's Llama (module Models) and the Hugging
 // Face tokenizer behind the prefix-reuse scorer (PrefixScorer).
+import Checkpoints
 import Foundation
 import Models
 import Tokenizers
@@ -7,7 +8,7 @@ import Tokenizers
 /// The engine's Llama with one KV cache, as the scorer's backend. The engine's forward is
 /// bit-invariant to how a sequence is split (cache, branches, batch, threads), so prefix reuse
 /// gives the same bits as scoring each request alone.
-final class LlamaScoringBackend: PrefixScoringBackend {
+final class LlamaScoringBackend: PrefixScoringBackend, GenerationBackend {
     let model: Llama
     let contextWindow: Int
     let extraStopIds: Set<Int>
@@ -67,6 +68,16 @@ final class LlamaScoringBackend: PrefixScoringBackend {
         return out
     }
 
+    /// Rows decoded together; each continuation is the same at any value (BatchedGenerator).
+    var generationBatch = 16
+
+    func generateBatch(_ prompts: [[Int]], maxNewTokens: [Int], stopTokenIds: Set<Int>,
+                       shouldStop: (Int, [Int]) -> Bool, finished: (Int, [Int]) throws -> Void) throws -> [[Int]] {
+        let gen = BatchedGenerator(model: model, maxBatch: generationBatch)
+        return try gen.generate(zip(prompts, maxNewTokens).map { GenerationJob(prompt: $0, maxNewTokens: $1) },
+                                stopTokenIds: stopTokenIds.union(extraStopIds), shouldStop: shouldStop, finished: finished)
+    }
+
     func generate(prompt: [Int], maxNewTokens: Int, stopTokenIds: Set<Int>,
                   shouldStop: ([Int]) -> Bool) throws -> [Int] {
         try model.validate(prompt)
@@ -77,8 +88,13 @@ final class LlamaScoringBackend: PrefixScoringBackend {
     }
 }
 
-public final class LlamaLanguageModel: LanguageModel, ScoringStatsReporting {
+public final class LlamaLanguageModel: LanguageModel, ScoringStatsReporting, ChatTemplating {
     public let scorer: PrefixScorer
+    public let generator: GenerationRunner
+    let tokenizer: Tokenizer
+    /// Why greedy generation cannot be lm-eval's here (a generation_config.json field that still
+    /// applies under do_sample=False and that the engine does not implement), or nil.
+    public let generationRefusal: String?
     public var identity: String { scorer.identity }
     /// Work counters (tokens computed vs. without reuse, logit rows, time) since load or reset.
     public var stats: ScoringStats { scorer.stats }
@@ -91,8 +107,19 @@ public final class LlamaLanguageModel: LanguageModel, ScoringStatsReporting {
         // generation_config.json's eos ids stop generation too (eval-spec §1.4).
         let backend = LlamaScoringBackend(model: model, contextWindow: window,
                                           extraStopIds: Set(tokenizer.generationEosTokenIds))
-        scorer = try PrefixScorer(backend: backend, tokenizer: HFTokenizerAdapter(tokenizer),
-                                  identity: try ModelIdentity.of(directory: directory), options: options)
+        self.tokenizer = tokenizer
+        let identity = try ModelIdentity.of(directory: directory)
+        let adapter = HFTokenizerAdapter(tokenizer)
+        scorer = try PrefixScorer(backend: backend, tokenizer: adapter, identity: identity, options: options)
+        var stops = Set(tokenizer.generationEosTokenIds)
+        if let eos = tokenizer.eosTokenId { stops.insert(eos) }
+        generationRefusal = try LlamaLanguageModel.unsupportedGenerationFields(directory: directory)
+        generator = try GenerationRunner(backend: backend, tokenizer: adapter, stopTokenIds: stops, identity: identity,
+                                         addBOS: options.addBOS, cacheDirectory: options.cacheDirectory)
+    }
+
+    public func applyChatTemplate(_ messages: [ChatMessage], addGenerationPrompt: Bool) throws -> String {
+        try tokenizer.applyChatTemplate(messages, addGenerationPrompt: addGenerationPrompt)
     }
 
     public func loglikelihood(_ requests: [LoglikelihoodRequest],
@@ -102,6 +129,25 @@ public final class LlamaLanguageModel: LanguageModel, ScoringStatsReporting {
 
     public func generateUntil(_ requests: [GenerationRequest],
                               progress: ((Int) -> Void)?) throws -> [String] {
-        try scorer.generateUntil(requests, progress: progress)
+        if let why = generationRefusal { throw ScoringError.model(why) }
+        return try generator.generate(requests, progress: progress)
+    }
+
+    /// transformers ignores only the sampling fields when do_sample=False (eval-spec precision 8);
+    /// these others would change greedy output and are not implemented, so they are refused.
+    static func unsupportedGenerationFields(directory: URL) throws -> String? {
+        guard let g = try GenerationConfig.loadIfPresent(directory: directory) else { return nil }
+        let neutral: [String: Double] = ["repetition_penalty": 1, "no_repeat_ngram_size": 0, "encoder_no_repeat_ngram_size": 0,
+                                         "min_new_tokens": 0, "min_length": 0, "num_beams": 1, "diversity_penalty": 0]
+        var bad: [String] = []
+        for (k, v) in neutral.sorted(by: { $0.key < $1.key }) {
+            if let x = g[k]?.doubleValue, x != v { bad.append("\(k)=\(x)") }
+        }
+        for k in ["bad_words_ids", "suppress_tokens", "begin_suppress_tokens", "forced_bos_token_id", "forced_eos_token_id",
+                  "sequence_bias"] {
+            if let v = g[k], !v.isNull { bad.append(k) }
+        }
+        guard !bad.isEmpty else { return nil }
+        return "\(directory.path)/generation_config.json sets \(bad.joined(separator: ", ")), which greedy generation would apply; the engine does not implement it"
     }
 }

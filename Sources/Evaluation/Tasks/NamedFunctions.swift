@@ -8,6 +8,7 @@ public enum NamedFunctions {
     /// `process_docs: <name>` in a task YAML: document → document.
     public static let processDocs: [String: (JSONObject) throws -> JSONObject] = [
         "hellaswag": hellaswagProcessDoc,
+        "truthfulqa_gen": TruthfulQAGeneration.processDoc,
     ]
 
     /// `hellaswag/utils.py process_docs`: adds `query`, `choices`, `gold` after the HF fields.

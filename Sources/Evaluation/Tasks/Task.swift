@@ -144,32 +144,43 @@ public final class Task {
     /// nil it is looked up.
     public func context(_ doc: JSONObject, numFewshot: Int, docID: Int? = nil) throws -> String {
         var out = try config.description.render(scope(doc))
-        if numFewshot > 0 {
-            guard config.fewshotSplit != nil else { throw TaskError.noFewshotSplit(task: name, requested: numFewshot) }
-            // lm-eval draws one extra when sampling from the evaluated split, then drops the doc.
-            let sameSplit = config.fewshotSplit == config.testSplit
-            let n = sameSplit ? numFewshot + 1 : numFewshot
-            guard n <= fewshotDocs.count else {
-                throw TaskError.notEnoughFewshotDocs(task: name, requested: n, available: fewshotDocs.count)
+        out += try fewshotBlock(fewshotExamples(doc, numFewshot: numFewshot, docID: docID))
+        out += try text(doc)
+        return out
+    }
+
+    /// The examples lm-eval's sampler selects for `doc` (none at 0 shots).
+    func fewshotExamples(_ doc: JSONObject, numFewshot: Int, docID: Int?) throws -> [JSONObject] {
+        guard numFewshot > 0 else { return [] }
+        guard config.fewshotSplit != nil else { throw TaskError.noFewshotSplit(task: name, requested: numFewshot) }
+        // lm-eval draws one extra when sampling from the evaluated split, then drops the doc.
+        let sameSplit = config.fewshotSplit == config.testSplit
+        let n = sameSplit ? numFewshot + 1 : numFewshot
+        guard n <= fewshotDocs.count else {
+            throw TaskError.notEnoughFewshotDocs(task: name, requested: n, available: fewshotDocs.count)
+        }
+        var index = 0
+        if config.fewshotSampler == .random {
+            guard let i = docID ?? docs.firstIndex(of: doc) else {
+                throw TaskError.badDocument(task: name, docID: -1, message: "document is not in the task's test split")
             }
-            var index = 0
-            if config.fewshotSampler == .random {
-                guard let i = docID ?? docs.firstIndex(of: doc) else {
-                    throw TaskError.badDocument(task: name, docID: -1, message: "document is not in the task's test split")
-                }
-                index = i
-            }
-            let drawn = sampler.draw(docIndex: index, count: n)!
-            let selected = drawn.map { fewshotDocs[$0] }.filter { $0 != doc }.prefix(numFewshot)
-            for ex in selected {
-                out += try text(ex)
-                let tgt = try fewshotTargetText(ex)
-                if !tgt.isEmpty {
-                    out += config.targetDelimiter + tgt + config.fewshotDelimiter
-                }
+            index = i
+        }
+        let drawn = sampler.draw(docIndex: index, count: n)!
+        return Array(drawn.map { fewshotDocs[$0] }.filter { $0 != doc }.prefix(numFewshot))
+    }
+
+    /// The sampler's `get_context`: each example's text, then delimiter + target + fewshot
+    /// delimiter when the target is not empty.
+    func fewshotBlock(_ examples: [JSONObject]) throws -> String {
+        var out = ""
+        for ex in examples {
+            out += try text(ex)
+            let tgt = try fewshotTargetText(ex)
+            if !tgt.isEmpty {
+                out += config.targetDelimiter + tgt + config.fewshotDelimiter
             }
         }
-        out += try text(doc)
         return out
     }
 

@@ -21,7 +21,20 @@ public enum TargetSpec: Sendable, Equatable {
     case template(Template)         // "{{choices.label.index(answerKey)}}" or a bare column name
 }
 
+/// A generate_until task's `generation_kwargs` (greedy only): stop strings and the token budget.
+public struct GenerationKwargs: Sendable, Equatable {
+    /// nil: lm-eval's default `[fewshot_delimiter]`.
+    public var until: [String]?
+    /// nil: the backend default (256 in lm-eval's HF backend).
+    public var maxGenToks: Int?
+    /// The kwargs as written (recorded in the per-sample arguments, as lm-eval logs them).
+    public var raw: JSONObject
+}
+
 public struct MetricSpec: Sendable, Equatable {
+    /// `mean` (with lm-eval's mean_stderr) and IFEval's `agg_inst_level_acc` (flatten the
+    /// per-document lists, then mean; stderr N/A).
+    public static let aggregations: Set<String> = ["mean", "agg_inst_level_acc"]
     public var metric: String
     public var aggregation: String
     public var higherIsBetter: Bool
@@ -53,6 +66,12 @@ public struct TaskConfig: Sendable {
     public var numFewshotFixed: Bool
     public var metrics: [MetricSpec]
     public var processResults: String?
+    /// generate_until tasks: `generation_kwargs`.
+    public var generationKwargs: GenerationKwargs
+    /// Which document field identifies it in a `--predictions` file (IFEval's `prompt`,
+    /// TruthfulQA's `question`).
+    public var predictionsKey: String?
+    public var isGeneration: Bool { outputType == "generate_until" }
     public var vars: JSONObject
     /// The merged YAML, reported under `configs` in the results.
     public var raw: JSONObject
@@ -190,7 +209,9 @@ extension TaskConfig {
                 throw bad("metric_list[\(n)]", "expected {metric, aggregation, higher_is_better}")
             }
             let agg = mo["aggregation"]?.stringValue ?? "mean"
-            guard agg == "mean" else { throw bad("metric_list[\(n)].aggregation", "only mean is implemented") }
+            guard MetricSpec.aggregations.contains(agg) else {
+                throw bad("metric_list[\(n)].aggregation", "unknown aggregation '\(agg)'; known: \(MetricSpec.aggregations.sorted())")
+            }
             var hib = true
             if case .bool(let b)? = mo["higher_is_better"] { hib = b }
             metrics.append(MetricSpec(metric: name, aggregation: agg, higherIsBetter: hib))
@@ -198,7 +219,35 @@ extension TaskConfig {
         guard !metrics.isEmpty else { throw bad("metric_list", "missing") }
         self.metrics = metrics
         processResults = try string("process_results")
-        if let p = processResults, NamedFunctions.processResults[p] == nil {
+        guard ["multiple_choice", "generate_until"].contains(outputType) else {
+            throw bad("output_type", "expected multiple_choice or generate_until, found '\(outputType)'")
+        }
+        var kw = GenerationKwargs(until: nil, maxGenToks: nil, raw: o["generation_kwargs"]?.objectValue ?? JSONObject())
+        if let g = o["generation_kwargs"], g != .null {
+            guard let go = g.objectValue else { throw bad("generation_kwargs", "expected a mapping") }
+            switch go["until"] {
+            case nil, .null?: break
+            case .string(let u)?: kw.until = [u]
+            case .array(let a)? where a.allSatisfy({ $0.stringValue != nil }): kw.until = a.map { $0.stringValue! }
+            default: throw bad("generation_kwargs.until", "expected a string or a list of strings")
+            }
+            if let m = go["max_gen_toks"], m != .null {
+                guard let v = m.intValue, v > 0 else { throw bad("generation_kwargs.max_gen_toks", "expected a positive integer") }
+                kw.maxGenToks = v
+            }
+            if go["do_sample"]?.boolValue == true {
+                throw bad("generation_kwargs.do_sample", "sampling is not supported; the paper's benchmarks decode greedily")
+            }
+        }
+        generationKwargs = kw
+        predictionsKey = try string("predictions_key")
+        if outputType == "generate_until" {
+            if status == "available" {
+                guard let p = processResults, GenerationMetrics.scorer(p) != nil else {
+                    throw bad("process_results", "a generation task needs a scorer; known: \(GenerationMetrics.names)")
+                }
+            }
+        } else if let p = processResults, NamedFunctions.processResults[p] == nil {
             throw bad("process_results", "unknown function '\(p)'; known: \(NamedFunctions.processResults.keys.sorted())")
         }
         if processResults == nil && status == "available" {
