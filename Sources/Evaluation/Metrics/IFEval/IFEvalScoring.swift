@@ -1,0 +1,111 @@
+import Checkpoints
+
+/// An IFEval document: `google/IFEval`'s `key`, `prompt`, `instruction_id_list`, `kwargs`.
+public struct IFEvalDocument: Sendable {
+    public let key: Int
+    public let prompt: String
+    public let instructions: [IFEvalInstruction]
+
+    public init(key: Int, prompt: String, instructionIDs: [String], kwargs: [[String: JSONValue]]) throws {
+        guard instructionIDs.count == kwargs.count else {
+            throw IFEvalError.badDocument(key: String(key), reason: "\(instructionIDs.count) instruction ids but \(kwargs.count) kwargs")
+        }
+        self.key = key
+        self.prompt = prompt
+        self.instructions = try zip(instructionIDs, kwargs).map { try IFEvalInstruction(id: $0, kwargs: $1) }
+    }
+
+    /// From one row of the dataset (a JSON object with those four fields).
+    public init(row: JSONValue) throws {
+        let k = row["key"]?.intValue
+        let name = k.map(String.init) ?? "?"
+        guard let key = k else { throw IFEvalError.badDocument(key: name, reason: "missing integer 'key'") }
+        guard let prompt = row["prompt"]?.stringValue else { throw IFEvalError.badDocument(key: name, reason: "missing string 'prompt'") }
+        guard let ids = row["instruction_id_list"]?.arrayValue?.compactMap(\.stringValue) else {
+            throw IFEvalError.badDocument(key: name, reason: "missing 'instruction_id_list'")
+        }
+        guard let kws = row["kwargs"]?.arrayValue?.compactMap(\.objectValue) else {
+            throw IFEvalError.badDocument(key: name, reason: "missing 'kwargs'")
+        }
+        try self.init(key: key, prompt: prompt, instructionIDs: ids,
+                      kwargs: kws.map { Dictionary($0.pairs, uniquingKeysWith: { _, b in b }) })
+    }
+}
+
+/// Per-instruction verdicts of one response (lm-eval's `test_instruction_following_strict` and
+/// `_loose`), plus which instructions are the unreproducible exception (eval-spec §6.1).
+public struct IFEvalVerdict: Sendable, Equatable {
+    public let strict: [Bool]
+    public let loose: [Bool]
+    public let reproducible: [Bool]
+    public var promptStrict: Bool { strict.allSatisfy { $0 } }
+    public var promptLoose: Bool { loose.allSatisfy { $0 } }
+}
+
+public enum IFEvalScorer {
+    /// The 8 responses the loose test tries, in lm-eval's order: the response, it without `*`,
+    /// without its first line, without its last line, without both (each stripped), and those
+    /// three without `*`. Lines are split on `\n` only.
+    public static func looseVariants(_ response: [Unicode.Scalar]) -> [[Unicode.Scalar]] {
+        let lines = PyText.split(response, ["\n"])
+        func join(_ ls: ArraySlice<[Unicode.Scalar]>) -> [Unicode.Scalar] {
+            var out: [Unicode.Scalar] = []
+            for (i, l) in ls.enumerated() { if i > 0 { out.append("\n") }; out.append(contentsOf: l) }
+            return PyText.strip(out)
+        }
+        let n = lines.count
+        let first = join(lines[min(1, n)...])
+        let last = join(lines[..<max(n - 1, 0)])
+        let both = n >= 2 ? join(lines[1..<(n - 1)]) : []
+        func noStars(_ s: [Unicode.Scalar]) -> [Unicode.Scalar] { s.filter { $0 != "*" } }
+        return [response, noStars(response), first, last, both, noStars(first), noStars(last), noStars(both)]
+    }
+
+    /// Strict and loose verdicts for every instruction of `doc` on `response`.
+    public static func score(_ doc: IFEvalDocument, response: String, tools: some IFEvalTextTools) -> IFEvalVerdict {
+        let r = PyText.scalars(response)
+        let variants = looseVariants(r)
+        var strict: [Bool] = [], loose: [Bool] = []
+        for inst in doc.instructions {
+            strict.append(!PyText.strip(r).isEmpty && inst.checkFollowing(r, tools: tools))
+            loose.append(variants.contains { !PyText.strip($0).isEmpty && inst.checkFollowing($0, tools: tools) })
+        }
+        return IFEvalVerdict(strict: strict, loose: loose, reproducible: doc.instructions.map(\.reproducible))
+    }
+}
+
+/// lm-eval 0.4.8's four IFEval metrics: prompt-level means over documents and instruction-level
+/// flat means over all instruction instances (`agg_inst_level_acc`).
+public struct IFEvalAggregate: Sendable, Equatable {
+    public var prompts = 0
+    public var instructions = 0
+    public var promptStrictPassed = 0
+    public var promptLoosePassed = 0
+    public var instStrictPassed = 0
+    public var instLoosePassed = 0
+    /// Instructions scored with a substituted letter (eval-spec §6.1), counted apart.
+    public var unreproducibleInstructions = 0
+
+    public init() {}
+
+    public mutating func add(_ v: IFEvalVerdict) {
+        prompts += 1
+        instructions += v.strict.count
+        promptStrictPassed += v.promptStrict ? 1 : 0
+        promptLoosePassed += v.promptLoose ? 1 : 0
+        instStrictPassed += v.strict.filter { $0 }.count
+        instLoosePassed += v.loose.filter { $0 }.count
+        unreproducibleInstructions += v.reproducible.filter { !$0 }.count
+    }
+
+    public var promptLevelStrictAcc: Double { Double(promptStrictPassed) / Double(prompts) }
+    public var instLevelStrictAcc: Double { Double(instStrictPassed) / Double(instructions) }
+    public var promptLevelLooseAcc: Double { Double(promptLoosePassed) / Double(prompts) }
+    public var instLevelLooseAcc: Double { Double(instLoosePassed) / Double(instructions) }
+
+    /// Results keys as lm-eval names them (`"prompt_level_strict_acc,none"` etc. add the filter).
+    public var metrics: [(String, Double)] {
+        [("prompt_level_strict_acc", promptLevelStrictAcc), ("inst_level_strict_acc", instLevelStrictAcc),
+         ("prompt_level_loose_acc", promptLevelLooseAcc), ("inst_level_loose_acc", instLevelLooseAcc)]
+    }
+}
