@@ -270,7 +270,9 @@ def main(shared, out):
     tok = PunktTokenizer("english")
     n_text = 0
     with open(os.path.join(out, "text_goldens.jsonl"), "w", encoding="utf-8") as f:
-        for source, texts in [("ifeval", [d["prompt"] for d in docs]), ("lima", lima)]:
+        inline = list(LANG_SAMPLES.values()) + EDGE + [t.upper() for t in LANG_SAMPLES.values()] + [
+            "", "   ", "12345 !!!", "http://example.com/x?y=1 mail@example.org", "Ünïcödé ñ ß", "ABC DEF GHI"]
+        for source, texts in [("ifeval", [d["prompt"] for d in docs]), ("lima", lima), ("inline", inline)]:
             for idx, t in enumerate(texts):
                 spans = list(tok.span_tokenize(t))
                 words = nltk.word_tokenize(t)
@@ -278,9 +280,11 @@ def main(shared, out):
                     lang = langdetect.detect(t)
                 except langdetect.LangDetectException:
                     lang = None
-                f.write(json.dumps({"source": source, "index": idx,
+                row_text = {"text": t} if source == "inline" else {}
+                f.write(json.dumps({"source": source, "index": idx, **row_text,
                                     "spans": [x for s in spans for x in s],
-                                    "tokens": len(words), "tokens_fnv": fnv(words), "lang": lang}) + "\n")
+                                    "tokens": len(words), "tokens_fnv": fnv(words), "lang": lang},
+                                   ensure_ascii=False) + "\n")
                 n_text += 1
     print(f"{n_resp} responses, {n_text} texts -> {out}")
 

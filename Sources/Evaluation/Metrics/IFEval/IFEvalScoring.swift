@@ -74,38 +74,48 @@ public enum IFEvalScorer {
     }
 }
 
-/// lm-eval 0.4.8's four IFEval metrics: prompt-level means over documents and instruction-level
-/// flat means over all instruction instances (`agg_inst_level_acc`).
+/// lm-eval 0.4.8's four IFEval metrics: prompt-level means over documents (aggregation `mean`,
+/// with `mean_stderr`) and instruction-level flat means over all instruction instances
+/// (`agg_inst_level_acc`, stderr "N/A").
 public struct IFEvalAggregate: Sendable, Equatable {
-    public var prompts = 0
-    public var instructions = 0
-    public var promptStrictPassed = 0
-    public var promptLoosePassed = 0
-    public var instStrictPassed = 0
-    public var instLoosePassed = 0
+    public private(set) var promptStrict: [Bool] = []
+    public private(set) var promptLoose: [Bool] = []
+    public private(set) var instructions = 0
+    public private(set) var instStrictPassed = 0
+    public private(set) var instLoosePassed = 0
     /// Instructions scored with a substituted letter (eval-spec §6.1), counted apart.
-    public var unreproducibleInstructions = 0
+    public private(set) var unreproducibleInstructions = 0
 
     public init() {}
 
     public mutating func add(_ v: IFEvalVerdict) {
-        prompts += 1
+        promptStrict.append(v.promptStrict)
+        promptLoose.append(v.promptLoose)
         instructions += v.strict.count
-        promptStrictPassed += v.promptStrict ? 1 : 0
-        promptLoosePassed += v.promptLoose ? 1 : 0
         instStrictPassed += v.strict.filter { $0 }.count
         instLoosePassed += v.loose.filter { $0 }.count
         unreproducibleInstructions += v.reproducible.filter { !$0 }.count
     }
 
-    public var promptLevelStrictAcc: Double { Double(promptStrictPassed) / Double(prompts) }
+    public var prompts: Int { promptStrict.count }
+    public var promptLevelStrictAcc: Double { Double(promptStrict.filter { $0 }.count) / Double(prompts) }
+    public var promptLevelLooseAcc: Double { Double(promptLoose.filter { $0 }.count) / Double(prompts) }
     public var instLevelStrictAcc: Double { Double(instStrictPassed) / Double(instructions) }
-    public var promptLevelLooseAcc: Double { Double(promptLoosePassed) / Double(prompts) }
     public var instLevelLooseAcc: Double { Double(instLoosePassed) / Double(instructions) }
 
-    /// Results keys as lm-eval names them (`"prompt_level_strict_acc,none"` etc. add the filter).
-    public var metrics: [(String, Double)] {
-        [("prompt_level_strict_acc", promptLevelStrictAcc), ("inst_level_strict_acc", instLevelStrictAcc),
-         ("prompt_level_loose_acc", promptLevelLooseAcc), ("inst_level_loose_acc", instLevelLooseAcc)]
+    /// (name, value, stderr or nil for "N/A") in the order of lm-eval's `ifeval.yaml` metric_list.
+    public var metrics: [(name: String, value: Double, stderr: Double?)] {
+        [("prompt_level_strict_acc", promptLevelStrictAcc, Metrics.meanStderr(promptStrict.map { $0 ? 1 : 0 })),
+         ("inst_level_strict_acc", instLevelStrictAcc, nil),
+         ("prompt_level_loose_acc", promptLevelLooseAcc, Metrics.meanStderr(promptLoose.map { $0 ? 1 : 0 })),
+         ("inst_level_loose_acc", instLevelLooseAcc, nil)]
+    }
+}
+
+extension IFEvalVerdict {
+    /// lm-eval's `process_results` for one document, as `--log_samples` writes it.
+    public var processResults: [(String, JSONValue)] {
+        [("prompt_level_strict_acc", .bool(promptStrict)), ("inst_level_strict_acc", .array(strict.map(JSONValue.bool))),
+         ("prompt_level_loose_acc", .bool(promptLoose)), ("inst_level_loose_acc", .array(loose.map(JSONValue.bool)))]
     }
 }

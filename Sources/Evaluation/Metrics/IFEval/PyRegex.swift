@@ -21,7 +21,7 @@ struct PyRegex: @unchecked Sendable {
                 guard let n = it.next() else { out.append("\\\\"); break }
                 switch n {
                 case "s": out += inClass ? space : "[\(space)]"
-                case "S": out += inClass ? "\\P{Any}" : "[^\(space)]"  // not used inside classes here
+                case "S": out += "[^\(space)]"  // ICU nests a set inside a set
                 case "w": out += inClass ? word : "[\(word)]"
                 case "W": out += "[^\(word)]"
                 case "d": out += "\\p{Nd}"

@@ -89,7 +89,7 @@ public struct LangDetectProfiles: Sendable {
         var out: [Unicode.Scalar] = []
         var i = 0
         while i < a.count {
-            if a[i] == "\\", i + 5 < a.count + 0, i + 1 < a.count, a[i + 1] == "u", i + 6 <= a.count {
+            if a[i] == "\\", i + 6 <= a.count, a[i + 1] == "u" {
                 guard let v = UInt32(String(String.UnicodeScalarView(a[(i + 2)..<(i + 6)])), radix: 16),
                       let u = Unicode.Scalar(v) else { return nil }
                 out.append(u); i += 6

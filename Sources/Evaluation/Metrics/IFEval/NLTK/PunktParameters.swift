@@ -29,10 +29,7 @@ public struct PunktParameters: Sendable {
         }
         abbrevTypes = Set(try lines("abbrev_types.txt"))
         sentStarters = Set(try lines("sent_starters.txt"))
-        for (i, l) in try lines("collocations.tab").enumerated() {
-            collocations.insert(l.components(separatedBy: "\t"))
-            _ = i
-        }
+        for l in try lines("collocations.tab") { collocations.insert(l.components(separatedBy: "\t")) }
         for (i, l) in try lines("ortho_context.tab").enumerated() {
             let f = l.components(separatedBy: "\t")
             guard f.count == 2, let v = Int(f[1]) else {
