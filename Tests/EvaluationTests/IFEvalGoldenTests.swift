@@ -12,7 +12,7 @@ final class IFEvalGoldenTests: XCTestCase {
 
     static func resources() throws -> IFEvalResources {
         if let r = cachedResources { return r }
-        let r = try IFEvalResources(directory: fixtures.appendingPathComponent("resources"))
+        let r = try IFEvalResources.builtIn()
         cachedResources = r
         return r
     }
@@ -85,6 +85,7 @@ final class IFEvalGoldenTests: XCTestCase {
         let lima = try Self.lima(data)
         let rows = try Self.jsonLines(Self.fixtures.appendingPathComponent("goldens/text_goldens.jsonl"))
         var spanBad: [String] = [], tokBad: [String] = [], langBad: [String] = []
+        var probsCompared = 0
         for row in rows {
             let source = row["source"]!.stringValue!, i = row["index"]!.intValue!
             let text = source == "ifeval" ? prompts[i] : source == "lima" ? lima[i] : row["text"]!.stringValue!
@@ -98,8 +99,21 @@ final class IFEvalGoldenTests: XCTestCase {
             let lang = tools.languageDetector.detect(text)
             let want = row["lang"]!.stringValue
             if lang != want { langBad.append("\(source) \(i): \(lang ?? "raise") vs \(want ?? "raise")") }
+            if let probs = row["probs"]?.arrayValue {
+                // detect_langs: languages above 0.1, by probability; the floats themselves must agree.
+                let p = tools.languageDetector.probabilities(text) ?? []
+                let got = zip(tools.languageDetector.profiles.languages, p).filter { $0.1 > 0.1 }
+                    .enumerated().sorted { $0.element.1 != $1.element.1 ? $0.element.1 > $1.element.1 : $0.offset < $1.offset }
+                    .map(\.element)
+                let wantProbs = probs.map { ($0.arrayValue![0].stringValue!, $0.arrayValue![1].doubleValue!) }
+                probsCompared += 1
+                if got.count != wantProbs.count || zip(got, wantProbs).contains(where: { $0.0 != $1.0 || abs($0.1 - $1.1) > 1e-12 }) {
+                    langBad.append("\(source) \(i): probabilities \(got) vs \(wantProbs)")
+                }
+            }
         }
-        print("IFEval text goldens over \(rows.count) texts: Punkt spans equal \(rows.count - spanBad.count), word_tokenize equal \(rows.count - tokBad.count), langdetect equal \(rows.count - langBad.count)")
+        print("IFEval text goldens over \(rows.count) texts: Punkt spans equal \(rows.count - spanBad.count), word_tokenize equal \(rows.count - tokBad.count), langdetect equal \(rows.count - langBad.count) (with probabilities to 1e-12 on \(probsCompared))")
+        XCTAssertGreaterThan(probsCompared, 60)
         XCTAssertEqual(rows.filter { $0["source"]!.stringValue! != "inline" }.count, prompts.count + lima.count)
         XCTAssertTrue(spanBad.isEmpty, "Punkt: \(spanBad.count) differ: \(spanBad.prefix(20))")
         XCTAssertTrue(tokBad.isEmpty, "word_tokenize: \(tokBad.count) differ: \(tokBad.prefix(20))")

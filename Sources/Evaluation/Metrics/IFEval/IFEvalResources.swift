@@ -3,8 +3,8 @@ import Foundation
 /// The external data the checkers need, read from one folder:
 ///   `punkt_tab/english/` — nltk's Punkt English tables (sentence counts, `word_tokenize`);
 ///   `langdetect/profiles/` and `langdetect/messages.properties` — langdetect 1.0.9's data.
-/// The repository ships such a folder at `Tests/Fixtures/IFEval/resources`;
-/// `SFTGO_IFEVAL_RESOURCES` names one at run time.
+/// sftgo ships such a folder as the Evaluation module's resource `IFEvalData` (`builtIn()`).
+/// Loading parses ~2.3 MB of profiles: build one and share it.
 public struct IFEvalResources: IFEvalTextTools {
     public let sentenceTokenizer: PunktSentenceTokenizer
     public let wordTokenizer: NLTKWordTokenizer
@@ -19,14 +19,17 @@ public struct IFEvalResources: IFEvalTextTools {
         languageDetector = LangDetector(profiles: try LangDetectProfiles(directory: directory.appendingPathComponent("langdetect")))
     }
 
-    /// From `$SFTGO_IFEVAL_RESOURCES`; a clear error when it is unset or incomplete.
-    public static func fromEnvironment() throws -> IFEvalResources {
-        guard let p = ProcessInfo.processInfo.environment[environmentVariable], !p.isEmpty else {
-            throw IFEvalError.resourceMissing(
-                path: "$\(environmentVariable)",
-                hint: "Set \(environmentVariable) to a folder with punkt_tab/english and langdetect/ (the repository's Tests/Fixtures/IFEval/resources is one).")
+    /// The data shipped with sftgo (`Sources/Evaluation/IFEvalData`); `SFTGO_IFEVAL_RESOURCES`
+    /// (a folder of the same layout) overrides it.
+    public static func builtIn() throws -> IFEvalResources {
+        if let p = ProcessInfo.processInfo.environment[environmentVariable], !p.isEmpty {
+            return try IFEvalResources(directory: URL(fileURLWithPath: p))
         }
-        return try IFEvalResources(directory: URL(fileURLWithPath: p))
+        guard let url = Bundle.module.url(forResource: "IFEvalData", withExtension: nil) else {
+            throw IFEvalError.resourceMissing(path: "IFEvalData (Evaluation resources)",
+                                              hint: "Set \(environmentVariable) to a folder with punkt_tab/english and langdetect/.")
+        }
+        return try IFEvalResources(directory: url)
     }
 
     public func sentenceCount(_ text: [Unicode.Scalar]) -> Int { sentenceTokenizer.spans(text).count }
