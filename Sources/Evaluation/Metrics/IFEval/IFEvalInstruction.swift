@@ -95,9 +95,8 @@ public struct IFEvalInstruction: Sendable {
         }
         func list(_ k: String) throws -> [String] {
             guard let v = kw[k] else { throw bad(k, "missing or empty (lm-eval would draw it at random)") }
-            guard let a = v.arrayValue, let ss = Optional(a.compactMap(\.stringValue)), ss.count == a.count else {
-                throw bad(k, "expected a list of strings, got \(v)")
-            }
+            let ss = v.arrayValue?.compactMap(\.stringValue)
+            guard let ss, ss.count == v.arrayValue!.count else { throw bad(k, "expected a list of strings, got \(v)") }
             return ss
         }
         var reproducible = true
@@ -114,7 +113,8 @@ public struct IFEvalInstruction: Sendable {
         case "keywords:letter_frequency":
             let given = kw["letter"]?.stringValue.map(PyText.scalars) ?? []
             let letter: Unicode.Scalar
-            if given.count == 1, let l = Optional(PyText.simpleLower(given[0])), l.value >= 97 && l.value <= 122 {
+            // build_description: one character whose lower case is a–z, else a random letter.
+            if given.count == 1, (97...122).contains(PyText.simpleLower(given[0]).value) {
                 letter = PyText.lower(PyText.strip(given)).first!
             } else {
                 // random.choice(string.ascii_letters).lower() from a fixed generator: deterministic

@@ -42,6 +42,13 @@ public struct IFEvalVerdict: Sendable, Equatable {
     public var promptLoose: Bool { loose.allSatisfy { $0 } }
 }
 
+/// lm-eval 0.4.8's IFEval scoring (`lm_eval/tasks/ifeval/utils.py`). Usage:
+///
+///     let tools = try IFEvalResources.builtIn()           // once: Punkt tables, langdetect profiles
+///     let doc = try IFEvalDocument(row: jsonRow)          // key, prompt, instruction_id_list, kwargs
+///     let v = IFEvalScorer.score(doc, response: text, tools: tools)
+///     var agg = IFEvalAggregate(); agg.add(v)             // … for every document
+///     agg.metrics                                         // the four metrics with stderrs
 public enum IFEvalScorer {
     /// The 8 responses the loose test tries, in lm-eval's order: the response, it without `*`,
     /// without its first line, without its last line, without both (each stripped), and those
