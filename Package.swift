@@ -46,7 +46,7 @@ let package = Package(
                 swiftSettings: swift5),
         // lm-eval-compatible tasks, requests, metrics, runner.
         .target(name: "Evaluation", dependencies: ["Tensors", "Models", "Tokenizers", "Store", "Yams"],
-                swiftSettings: swift5),
+                resources: [.copy("IFEvalData")], swiftSettings: swift5),
         // Seed sweeps: specs, result store, executors, aggregation, the paper's tables and figures.
         .target(name: "Experiments", dependencies: ["Tensors", "Checkpoints", "Store", "Training", "Grouping",
                                                     "Evaluation", "Yams"],

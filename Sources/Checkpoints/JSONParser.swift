@@ -120,22 +120,32 @@ private struct JSONParser {
         }
     }
 
+    /// A number as Python's `json` scanner reads one: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?`
+    /// (so `01`, `1.`, `.5`, `1e` and `+1` are not numbers), or `-Infinity`.
     mutating func number() throws -> JSONValue {
         let start = i
+        func digit(_ k: Int) -> Bool { k < buf.count && buf[k] >= 0x30 && buf[k] <= 0x39 }
         if i < buf.count, buf[i] == UInt8(ascii: "-") {
             i += 1
             if i < buf.count, buf[i] == UInt8(ascii: "I") { try expect("Infinity"); return .double(-.infinity) }
         }
+        guard digit(i) else { i = start; throw error("unexpected character") }
+        if buf[i] == 0x30 { i += 1 } else { while digit(i) { i += 1 } }
         var isFloat = false
-        var digits = 0
-        while i < buf.count {
-            let c = buf[i]
-            if c >= 0x30 && c <= 0x39 { digits += 1; i += 1 }
-            else if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
-                        || ((c == UInt8(ascii: "+") || c == UInt8(ascii: "-")) && isFloat) { isFloat = true; i += 1 }
-            else { break }
+        if i < buf.count, buf[i] == UInt8(ascii: "."), digit(i + 1) {
+            isFloat = true
+            i += 1
+            while digit(i) { i += 1 }
         }
-        guard digits > 0 else { i = start; throw error("unexpected character") }
+        if i < buf.count, buf[i] == UInt8(ascii: "e") || buf[i] == UInt8(ascii: "E") {
+            var k = i + 1
+            if k < buf.count, buf[k] == UInt8(ascii: "+") || buf[k] == UInt8(ascii: "-") { k += 1 }
+            if digit(k) {
+                isFloat = true
+                i = k
+                while digit(i) { i += 1 }
+            }
+        }
         let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<i]), as: UTF8.self)
         if !isFloat, let v = Int(text) { return .int(v) }
         guard let d = Double(text) else { throw error("bad number '\(text)'") }

@@ -12,6 +12,19 @@ final class CheckpointJSONTests: XCTestCase {
         XCTAssertEqual(v["vocab_size"], .int(4))
     }
 
+    /// Numbers follow Python's json scanner: `-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?`; what
+    /// json.loads accepts and rejects (checked with Python 3.11).
+    func testNumbersFollowPythonsGrammar() throws {
+        for bad in ["01", "-01", "1.", ".5", "-", "+1", "1e", "1e+", "[1.]", "[01]", "0x10", "1.5.5"] {
+            XCTAssertThrowsError(try JSONValue.parse(bad), bad)
+        }
+        XCTAssertEqual(try JSONValue.parse("0"), .int(0))
+        XCTAssertEqual(try JSONValue.parse("-0"), .int(0))
+        XCTAssertEqual(try JSONValue.parse("1.5e-3"), .double(0.0015))
+        XCTAssertEqual(try JSONValue.parse(" 1E+2 "), .double(100))
+        XCTAssertEqual(try JSONValue.parse("[-Infinity, 2]"), .array([.double(-.infinity), .int(2)]))
+    }
+
     func testSyntaxErrorNamesTheFile() {
         XCTAssertThrowsError(try JSONValue.parse(Data(#"{"a": }"#.utf8), file: "x/config.json")) {
             guard case .badJSON("x/config.json", let reason)? = $0 as? CheckpointError else { return XCTFail("\($0)") }
