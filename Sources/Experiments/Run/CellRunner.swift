@@ -73,12 +73,20 @@ public protocol CellRunner: AnyObject {
     func estimate(_ cell: Cell) -> CellEstimate?
 }
 
-/// The runner used until the real trainer lands: every cell is unavailable, with the reason.
+/// Stands in where no runner can be made (the real one not wired in yet): plans show cells as
+/// pending with unknown times (`marksCells` false) or as unavailable with the reason; any attempt to
+/// run throws the reason.
 public final class UnavailableRunner: CellRunner {
     public let name = "none"
     let reason: String
-    public init(reason: String) { self.reason = reason }
-    public func unavailability(of cell: Cell) -> Unavailability? { Unavailability(reason: reason, fetch: nil) }
+    let marksCells: Bool
+    public init(reason: String, marksCells: Bool = true) {
+        self.reason = reason
+        self.marksCells = marksCells
+    }
+    public func unavailability(of cell: Cell) -> Unavailability? {
+        marksCells ? Unavailability(reason: reason, fetch: nil) : nil
+    }
     public func train(_ cell: Cell, work: URL, reference: URL?, log: URL,
                       progress: @escaping (CellProgress) -> Void) throws -> TrainOutcome {
         throw SpecError(file: "-", field: "runner", message: reason)
