@@ -29,6 +29,8 @@ public struct PaperTable: Sendable {
     public var deltas: [String: [String: [String: [PublishedValue]]]]
     /// Rows whose printed average does not recompute: (model, method).
     public var inconsistentAverages: [(model: String, method: String)]
+    /// Table 3 entries that do not recompute from Tables 1/2: "dataset/model/method/column".
+    public var inconsistentWithMainTables: [String]
 
     public func row(dataset: String = "", model: String, method: String) -> [PublishedValue]? {
         values[dataset]?[model]?[method]
@@ -37,7 +39,7 @@ public struct PaperTable: Sendable {
     public static func load(_ url: URL) throws -> PaperTable {
         let root = try YAMLField.load(url)
         try root.onlyKeys(["table", "dataset", "caption", "std", "columns", "models", "datasets", "deltas",
-                           "inconsistent_averages"])
+                           "inconsistent_averages", "inconsistent_with_tables_1_2"])
         let columns = try root.required("columns").items().map { try $0.string() }
         func models(_ f: YAMLField) throws -> [String: [String: [PublishedValue]]] {
             var out: [String: [String: [PublishedValue]]] = [:]
@@ -65,8 +67,14 @@ public struct PaperTable: Sendable {
         for i in try root.optional("inconsistent_averages")?.items() ?? [] {
             inconsistent.append((try i.required("model").string(), try i.required("method").string()))
         }
+        var crossTable: [String] = []
+        for i in try root.optional("inconsistent_with_tables_1_2")?.items() ?? [] {
+            crossTable.append(try ["dataset", "model", "method", "column"].map { try i.required($0).string() }
+                .joined(separator: "/"))
+        }
         return PaperTable(number: try root.required("table").int(), caption: try root.required("caption").string(),
-                          columns: columns, values: values, deltas: deltas, inconsistentAverages: inconsistent)
+                          columns: columns, values: values, deltas: deltas, inconsistentAverages: inconsistent,
+                          inconsistentWithMainTables: crossTable)
     }
 
     static func parseRow(_ f: YAMLField, count: Int) throws -> [PublishedValue] {
