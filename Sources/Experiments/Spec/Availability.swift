@@ -49,7 +49,7 @@ public struct Locations: Sendable {
     /// The first missing requirement of `cell`, or nil when all are present.
     public func unavailability(of cell: Cell) -> Unavailability? {
         for r in cell.requires where !FileManager.default.fileExists(atPath: url(of: r).path) {
-            return Unavailability(reason: "\(r.kind.rawValue) \(r.name) absent (\(url(of: r).path))", fetch: r.fetch)
+            return Unavailability(reason: "\(r.kind.rawValue) \(r.name) absent (no \(url(of: r).path))", fetch: r.fetch)
         }
         return nil
     }
