@@ -116,6 +116,8 @@ public final class SyntheticRunner: CellRunner {
                          progress: @escaping (CellProgress) -> Void) throws -> EvalOutcome {
         var results = JSONObject()
         let labels = Columns.taskLabels
+        // The profile's --limit when it is a count, else the runner's default.
+        let items = cell.evaluation["limit"]?.intValue ?? self.items
         for (k, task) in labels.enumerated() {
             let metrics = Set(Columns.main.flatMap(\.components).filter { $0.task == task }.map(\.metric)).sorted()
             var noise = SplitMix64(seed: SplitMix64.hash("seed/\(cell.seed)/\(cell.model.id)/\(task)"))
