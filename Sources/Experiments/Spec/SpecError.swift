@@ -15,6 +15,6 @@ public struct SpecError: Error, CustomStringConvertible, Equatable {
     }
 
     public var description: String {
-        "\(file)\(line.map { ":\($0)" } ?? ""): \(field): \(message)"
+        file == "-" ? "\(field): \(message)" : "\(file)\(line.map { ":\($0)" } ?? ""): \(field): \(message)"
     }
 }
