@@ -140,3 +140,37 @@ enum ChromiumCheck {
         XCTAssertGreaterThan(drawn, 4 * empty, "screenshot not blank (\(drawn) vs blank \(empty) bytes)", file: file, line: line)
     }
 }
+
+final class Table4Tests: XCTestCase {
+    /// Table 4 from the λ-ablation spec: B-SFT, static and decaying λ columns hold the 8-column
+    /// averages of the matching rows, beside the paper's row.
+    func testStaticVersusDecayingLambda() throws {
+        let root = try Fixtures.tempDir()
+        let spec = try ExperimentSpec.load(Fixtures.experiments.appendingPathComponent("lambda.yaml"))
+        var profile = try spec.profiles.profile("quick")
+        profile.models[0].path = "tiny-model"
+        let cells = try Grid.expand(spec, profile: profile)
+        XCTAssertEqual(cells.map(\.id).filter { $0.hasSuffix(".s1") }, [
+            "smollm2-135m-instruct.baseline-sft.s1", "smollm2-135m-instruct.llmlingua-2.eta70.lam0.9.s1",
+            "smollm2-135m-instruct.llmlingua-2.eta70.lam0.9-0.01.s1"])
+        // Pretend the classifier is present so every cell runs.
+        let loc = try Fixtures.locations(root)
+        try FileManager.default.createDirectory(at: loc.modelsDirectory.appendingPathComponent("llmlingua-2-xlm-roberta-large-meetingbank"),
+                                                withIntermediateDirectories: true)
+        let store = ResultStore(root: root.appendingPathComponent("store"))
+        let ex = LocalExecutor(store: store, runner: SyntheticRunner(), locations: loc, gitCommit: "t")
+        ex.display = ProgressDisplay(total: cells.count, interactive: false, interval: 1e9, sink: { _ in })
+        XCTAssertEqual(try ex.run(cells).ran, 6)
+        let agg = try Aggregation.collect(cells: cells, store: store, locations: loc)
+        let ctx = ReportContext(spec: spec, profile: profile, aggregation: agg,
+                                paper: try ReportContext.loadPaper(specFile: spec.file), store: store, cells: cells)
+        let t = Table4.table(ctx)
+        XCTAssertEqual(t.header, ["Model", "B-SFT", "Static", "Decaying"])
+        let ours = t.sections[0].rows[0], paper = t.sections[0].rows[1]
+        func avg(_ key: String) -> Double { Statistics.mean(agg.rows.first { $0.key == key }!.values("avg")) }
+        XCTAssertEqual(ours[1].mean!, avg("smollm2-135m-instruct.baseline-sft"), accuracy: 1e-12)
+        XCTAssertEqual(ours[2].mean!, avg("smollm2-135m-instruct.llmlingua-2.eta70.lam0.9"), accuracy: 1e-12)
+        XCTAssertEqual(ours[3].mean!, avg("smollm2-135m-instruct.llmlingua-2.eta70.lam0.9-0.01"), accuracy: 1e-12)
+        XCTAssertEqual(paper.map(\.text), ["paper: llama-3.2-3b", "40.55", "41.57", "41.95"])
+    }
+}
