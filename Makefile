@@ -13,7 +13,7 @@ SMOLLM2_GGUF_SHA256 := b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728
 LIMIT ?= 2
 PROFILE ?= default
 
-.PHONY: setup deps build test bench demo model data clean reproduce-lima reproduce-alpaca
+.PHONY: setup deps build test bench demo model data clean reproduce-lima reproduce-alpaca slurm-test
 
 ## setup: system packages, release build, the embedded SmolLM2 model and the data sets.
 setup: deps build model data
@@ -66,6 +66,13 @@ reproduce-alpaca: build
 	$(SFTGO) sweep run experiments/alpaca.yaml --profile $(PROFILE) --dry-run
 	$(SFTGO) sweep run experiments/alpaca.yaml --profile $(PROFILE) || [ $$? -eq 3 ]
 	$(SFTGO) report experiments/alpaca.yaml --profile $(PROFILE) --output results/alpaca/$(PROFILE)/TABLES.md
+
+## slurm-test: a one-node Slurm on loopback (Debian's slurmctld, slurmd, munge), then the test that runs a
+## micro sweep through job arrays and compares the store with the local executor's.
+slurm-test:
+	@command -v slurmctld >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurmctld slurmd slurm-client munge)
+	scripts/slurm/loopback.sh start
+	SLURM_CONF=/tmp/sftgo-slurm/slurm.conf $(SWIFT) test -c $(CONFIG) --filter SlurmTests; s=$$?; scripts/slurm/loopback.sh stop; exit $$s
 
 clean:
 	rm -rf .build

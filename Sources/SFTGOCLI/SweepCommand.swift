@@ -8,7 +8,7 @@ import Foundation
 public struct SweepCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "sweep", abstract: "Run a seed sweep from an experiment spec (experiments/*.yaml), resumably.",
-        subcommands: [SweepRunCommand.self, SweepStatusCommand.self])
+        subcommands: [SweepRunCommand.self, SweepStatusCommand.self, SweepCellCommand.self])
     public init() {}
 }
 
@@ -41,6 +41,10 @@ struct SweepRunCommand: ParsableCommand {
     var dryRun = false
     @Flag(help: "Run cells that failed before again (their last error stays in run.json until then).")
     var retryFailed = false
+    @Option(help: "local (this process, default) or slurm (job arrays via sbatch; the store must be on shared storage).")
+    var executor = "local"
+    @Option(parsing: .singleValue, help: "Extra sbatch option for --executor slurm (repeatable), e.g. --sbatch=--time=2:00:00.")
+    var sbatch: [String] = []
 
     func run() throws {
         let (spec, profile, cells, store) = try options.load()
@@ -58,6 +62,20 @@ struct SweepRunCommand: ParsableCommand {
             return
         }
         let runner = try Runners.make(options.runner)
+        if executor == "slurm" {
+            let exe = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+            let abs = { (p: String) in URL(fileURLWithPath: p).standardizedFileURL.path }
+            var args = [abs(options.spec), "--profile", profile.name, "--results", abs(options.results)]
+            if let r = options.runner { args += ["--runner", r] }
+            if retryFailed { args.append("--retry-failed") }
+            var slurm = SlurmExecutor(store: store, sftgo: URL(fileURLWithPath: abs(exe.path)), cellArguments: args)
+            slurm.sbatchOptions = sbatch
+            let sub = try slurm.submit(cells)
+            print("submitted \(zip(sub.jobIDs, sub.cellsPerJob).map { "job array \($0) (\($1) cells)" }.joined(separator: ", "))"
+                  + (sub.jobIDs.isEmpty ? "nothing: every cell is done" : "") + "; `sftgo sweep status` follows them")
+            return
+        }
+        guard executor == "local" else { throw ValidationError("--executor is local or slurm") }
         let ex = LocalExecutor(store: store, runner: runner, locations: locations, gitCommit: Provenance.gitCommit())
         ex.retryFailed = retryFailed
         let s = try ex.run(cells)
@@ -97,6 +115,29 @@ struct SweepStatusCommand: ParsableCommand {
                   status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0) + detail)
         }
         print(CellStatus.allCases.compactMap { s in counts[s].map { "\(s.rawValue) \($0)" } }.joined(separator: ", "))
+        if let q = SlurmExecutor(store: store, sftgo: URL(fileURLWithPath: "/"), cellArguments: []).queue() {
+            print("slurm queue:\n" + (q.isEmpty ? "  (no submitted jobs left in the queue)" : q), terminator: q.hasSuffix("\n") ? "" : "\n")
+        }
+    }
+}
+
+/// One cell, as a scheduler's array task runs it (hidden; `--executor slurm` writes these calls).
+struct SweepCellCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cell", abstract: "Run one cell of a sweep (used by scheduler job arrays).", shouldDisplay: false)
+    @OptionGroup var options: SweepOptions
+    @Option(help: "The cell id.") var cell: String
+    @Flag var retryFailed = false
+
+    func run() throws {
+        let (_, _, cells, store) = try options.load()
+        let ex = LocalExecutor(store: store, runner: try Runners.make(options.runner), locations: Locations.fromEnvironment(),
+                               gitCommit: Provenance.gitCommit())
+        ex.retryFailed = retryFailed
+        ex.display = ProgressDisplay(total: 1, interactive: false, interval: 30)
+        let s = try ex.runCell(id: cell, of: cells)
+        print("cell \(cell): ran \(s.ran), already done \(s.skippedDone), failed \(s.failed), unavailable \(s.unavailable)")
+        if s.failed > 0 { throw ExitCode(3) }
     }
 }
 

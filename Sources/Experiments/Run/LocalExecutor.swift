@@ -47,11 +47,27 @@ public final class LocalExecutor {
     public func run(_ cells: [Cell]) throws -> SweepSummary {
         let lock = try store.lock()
         defer { lock.release() }
+        return try runUnlocked(cells, planFor: cells)
+    }
+
+    /// Runs the one cell `id` of `cells` holding only that cell's lock: a scheduler task's work, with
+    /// other cells of the store running in parallel elsewhere.
+    @discardableResult
+    public func runCell(id: String, of cells: [Cell]) throws -> SweepSummary {
+        guard let c = cells.first(where: { $0.id == id }) else {
+            throw SpecError(file: store.root.path, field: "cell", message: "no cell '\(id)' in this spec and profile")
+        }
+        let lock = try store.lockCell(id)
+        defer { lock.release() }
+        return try runUnlocked([c], planFor: cells)
+    }
+
+    func runUnlocked(_ cells: [Cell], planFor all: [Cell]) throws -> SweepSummary {
         try checkUnchanged(cells)
         var summary = SweepSummary()
         let display = self.display ?? ProgressDisplay(total: cells.count)
         for c in cells {
-            display.remainingEstimate = try? Plan.make(cells: cells, store: store, runner: runner, locations: locations,
+            display.remainingEstimate = try? Plan.make(cells: all, store: store, runner: runner, locations: locations,
                                                        budgetSeconds: nil).remainingSeconds
             var rec = try store.record(c.id) ?? CellRecord(cell: c, gitCommit: gitCommit, runner: runner.name)
             if rec.status == .done { summary.skippedDone += 1; display.cellFinished(failed: false); continue }

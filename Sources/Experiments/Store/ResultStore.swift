@@ -66,7 +66,9 @@ public final class ResultStore {
     /// driver holds the store.
     public func status(of id: String) throws -> CellStatus {
         guard let r = try record(id) else { return .pending }
-        if r.status == .running || r.status == .trained { return isLocked() ? .running : .interrupted }
+        if r.status == .running || r.status == .trained {
+            return isLocked() || isLocked(cellLockURL(id)) ? .running : .interrupted
+        }
         return r.status
     }
 
@@ -82,15 +84,22 @@ public final class ResultStore {
 
     var lockURL: URL { root.appendingPathComponent("sweep.lock") }
 
+    func cellLockURL(_ id: String) -> URL { directory(of: id).appendingPathComponent("cell.lock") }
+
     /// Takes the store, or says which process holds it.
-    public func lock() throws -> Lock {
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let fd = open(lockURL.path, O_RDWR | O_CREAT, 0o644)
-        guard fd >= 0 else { throw SpecError(file: lockURL.path, field: "-", message: "cannot open lock file") }
+    public func lock() throws -> Lock { try lock(lockURL, what: "another sweep") }
+
+    /// Takes one cell (scheduler tasks run cells of one store in parallel, each holding its cell).
+    public func lockCell(_ id: String) throws -> Lock { try lock(cellLockURL(id), what: "another process") }
+
+    func lock(_ url: URL, what: String) throws -> Lock {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let fd = open(url.path, O_RDWR | O_CREAT, 0o644)
+        guard fd >= 0 else { throw SpecError(file: url.path, field: "-", message: "cannot open lock file") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOf: lockURL, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+            let holder = (try? String(contentsOf: url, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
             close(fd)
-            throw SpecError(file: lockURL.path, field: "-", message: "another sweep (pid \(holder)) is running on this store")
+            throw SpecError(file: url.path, field: "-", message: "\(what) (pid \(holder)) is running on this store")
         }
         ftruncate(fd, 0)
         let pid = Array("\(getpid())\n".utf8)
@@ -99,8 +108,10 @@ public final class ResultStore {
     }
 
     /// Whether some process holds the driver lock right now.
-    public func isLocked() -> Bool {
-        let fd = open(lockURL.path, O_RDWR)
+    public func isLocked() -> Bool { isLocked(lockURL) }
+
+    func isLocked(_ url: URL) -> Bool {
+        let fd = open(url.path, O_RDWR)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         if flock(fd, LOCK_EX | LOCK_NB) == 0 { flock(fd, LOCK_UN); return false }
