@@ -65,6 +65,18 @@ final class KillResumeTests: XCTestCase {
         let killed1 = String(Fixtures.ledger(ledger, "step").last!.split(separator: " ")[1])
         XCTAssertEqual(try store.record(killed1)?.status, .running)
         XCTAssertEqual(try store.status(of: killed1), .interrupted)
+        // `sweep status` says so, with the finished cells' times.
+        let status = Process()
+        status.executableURL = bin
+        status.arguments = ["sweep", "status", Fixtures.micro.path, "--profile", "kill", "--results", results.path]
+        status.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+        let pipe = Pipe()
+        status.standardOutput = pipe
+        try status.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        status.waitUntilExit()
+        XCTAssertTrue(text.contains("\(killed1)") && text.contains("interrupted"), text)
+        XCTAssertTrue(text.contains("done ") && text.contains("finished "), text)
         let doneBefore = Set(Fixtures.ledger(ledger, "eval-end").map { String($0.split(separator: " ")[1]) })
 
         // Kill 2: SIGTERM during a later cell's training.
