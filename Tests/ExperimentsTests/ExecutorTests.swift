@@ -95,6 +95,12 @@ final class ExecutorTests: XCTestCase {
         XCTAssertThrowsError(try executor(s, RecordingRunner()).run(changed)) { e in
             XCTAssertTrue("\(e)".contains(changed[0].id), "\(e)")
         }
+        // A cell that never started (unavailable) simply takes the new configuration.
+        var other = s.cells
+        let i = other.firstIndex { $0.method.id == "llmlingua-2" }!
+        other[i].training["max_steps"] = .int(7)
+        XCTAssertNoThrow(try executor(s, RecordingRunner()).run(other))
+        XCTAssertEqual(try s.store.record(other[i].id)?.configSHA256, other[i].configSHA256)
     }
 
     func testOneDriverPerStore() throws {

@@ -30,15 +30,18 @@ public final class LocalExecutor {
         self.gitCommit = gitCommit
     }
 
-    /// A finished cell whose configuration no longer matches the spec is never silently reused.
+    /// A finished (or started) cell whose configuration no longer matches the spec is never silently
+    /// reused or resumed.
     public func checkUnchanged(_ cells: [Cell]) throws {
         var changed: [String] = []
         for c in cells {
-            if let r = try store.record(c.id), r.status == .done, r.configSHA256 != c.configSHA256 { changed.append(c.id) }
+            // Any cell that has started work (its folder may hold a checkpoint of the old config).
+            if let r = try store.record(c.id), r.status != .pending, r.status != .unavailable,
+               r.configSHA256 != c.configSHA256 { changed.append(c.id) }
         }
         if !changed.isEmpty {
             throw SpecError(file: store.cellsDirectory.path, field: "config_sha256",
-                            message: "finished cells were run with a different configuration: \(changed.joined(separator: ", ")). "
+                            message: "cells were run with a different configuration: \(changed.joined(separator: ", ")). "
                                 + "Restore the spec, or move those cell folders away to run them again.")
         }
     }
@@ -70,6 +73,10 @@ public final class LocalExecutor {
             display.remainingEstimate = try? Plan.make(cells: all, store: store, runner: runner, locations: locations,
                                                        budgetSeconds: nil).remainingSeconds
             var rec = try store.record(c.id) ?? CellRecord(cell: c, gitCommit: gitCommit, runner: runner.name)
+            if rec.status == .pending || rec.status == .unavailable {  // nothing started: take the spec's config
+                rec.config = c.config
+                rec.configSHA256 = c.configSHA256
+            }
             if rec.status == .done { summary.skippedDone += 1; display.cellFinished(failed: false); continue }
             if rec.status == .failed && !retryFailed {
                 summary.failed += 1; summary.failedCells.append(c.id); display.cellFinished(failed: true); continue
