@@ -1,4 +1,3 @@
-import Checkpoints
 @testable import Experiments
 import Foundation
 import XCTest
