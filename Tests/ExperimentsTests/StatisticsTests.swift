@@ -61,6 +61,9 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(PairedComparison(method: [1: 3], baseline: [1: 1])?.verdict, .tooFewSeeds)
         XCTAssertEqual(PairedComparison(method: [1: -3, 2: -3.2, 3: -2.9], baseline: [1: 0, 2: 0, 3: 0])?.verdict, .worse)
         XCTAssertNil(PairedComparison(method: [1: 3], baseline: [2: 1]))
+        let flat = try XCTUnwrap(PairedComparison(method: [1: 3.5, 2: 4.5], baseline: [1: 1, 2: 2]))
+        XCTAssertEqual(flat.verdict, .noSpread)
+        XCTAssertNil(flat.pValue)
     }
 
     func testQuantileInterpolatesLikeNumpy() {

@@ -30,9 +30,7 @@ public struct PairedComparison: Equatable, Sendable {
             if se > 0 {
                 let tStat = meanDelta / se
                 pValue = 2 * (1 - Statistics.tCDF(abs(tStat), dof: n - 1))
-            } else {
-                pValue = meanDelta == 0 ? 1 : 0
-            }
+            }  // identical per-seed Δ: no spread to test against, so no p-value (verdict .noSpread)
         }
     }
 
@@ -42,10 +40,13 @@ public struct PairedComparison: Equatable, Sendable {
         case worse = "worse beyond seed noise"
         case withinNoise = "within seed noise"
         case tooFewSeeds = "too few seeds to tell"
+        /// Every seed gave the same Δ (few seeds, coarse scores): the interval is degenerate, not evidence.
+        case noSpread = "no spread across seeds to judge by"
     }
 
     public var verdict: Verdict {
         guard let low, let high else { return .tooFewSeeds }
+        if sd == 0 { return .noSpread }
         if low > 0 { return .better }
         if high < 0 { return .worse }
         return .withinNoise
