@@ -64,6 +64,8 @@ final class StatisticsTests: XCTestCase {
         let flat = try XCTUnwrap(PairedComparison(method: [1: 3.5, 2: 4.5], baseline: [1: 1, 2: 2]))
         XCTAssertEqual(flat.verdict, .noSpread)
         XCTAssertNil(flat.pValue)
+        // Scores × 100 carry rounding: Δ 2.5 and 2.5000000000000036 are the same Δ.
+        XCTAssertEqual(PairedComparison(method: [1: 0.325 * 100, 2: 0.3 * 100], baseline: [1: 0.3 * 100, 2: 0.275 * 100])?.verdict, .noSpread)
     }
 
     func testQuantileInterpolatesLikeNumpy() {

@@ -27,7 +27,8 @@ public struct PairedComparison: Equatable, Sendable {
             let t = Statistics.tQuantile(0.5 + confidence / 2, dof: n - 1)
             low = meanDelta - t * se
             high = meanDelta + t * se
-            if se > 0 {
+            // Per-seed Δ equal up to rounding in the scores (e.g. 2.5 and 2.5000000000000036) count as equal.
+            if sd > 1e-9 * max(1, abs(meanDelta)) {
                 let tStat = meanDelta / se
                 pValue = 2 * (1 - Statistics.tCDF(abs(tStat), dof: n - 1))
             }  // identical per-seed Δ: no spread to test against, so no p-value (verdict .noSpread)
@@ -46,7 +47,7 @@ public struct PairedComparison: Equatable, Sendable {
 
     public var verdict: Verdict {
         guard let low, let high else { return .tooFewSeeds }
-        if sd == 0 { return .noSpread }
+        if pValue == nil { return .noSpread }
         if low > 0 { return .better }
         if high < 0 { return .worse }
         return .withinNoise
