@@ -3,7 +3,8 @@
 // and greedy generation.
 //
 // Invariance by construction. OpenBLAS rows are bit-stable only at the same position modulo
-// Gemm.rowQuantum in calls whose row count is a multiple of it (GemmTests). So in a (padded) pass,
+// rowQuantum (calibrated per model on the running kernel) in calls whose row count is a multiple of
+// it (GemmTests). So in a (padded) pass,
 // the token at absolute position p of a segment always sits at an activation row ≡ p (mod quantum),
 // segments of different offsets packed to fill each other's gaps and the row count padded; the
 // LM-head input places requested rows the same way; and
@@ -25,6 +26,9 @@ public final class Llama {
     let d: Int, qDim: Int, kvDim: Int, qkvDim: Int, inter: Int, headDim: Int, heads: Int, kvHeads: Int
     let eps: Float
     let scale: Float
+    /// Rows of a padded pass are laid out modulo this many (GemmCalibration over this model's
+    /// product shapes on the running OpenBLAS kernel).
+    public let rowQuantum: Int
     /// Query positions per attention task (absolute blocks; each block's products are their own
     /// fixed-shape calls, so this does not depend on Gemm.rowQuantum).
     static let queryBlock = 48
@@ -54,6 +58,7 @@ public final class Llama {
         eps = Float(config.rmsNormEps)
         scale = 1 / Float(headDim).squareRoot()
         rope = try RopeTable(config: config)
+        rowQuantum = Llama.calibration(config: config).rowQuantum
         parameters = LlamaParameters(config: config)
         try load(parameters)
     }
@@ -63,6 +68,17 @@ public final class Llama {
         let config = try LlamaConfig.load(directory: directory)
         let files = try HFCheckpoint.open(directory: directory)
         try self.init(config: config) { try $0.load(from: files) }
+    }
+
+    /// The row quantum for every product a pass issues (attention's fixed query-block calls do not
+    /// depend on it).
+    public static func calibration(config c: LlamaConfig) -> GemmCalibration {
+        let d = c.hiddenSize, qDim = c.numAttentionHeads * c.headDim, kvDim = c.numKeyValueHeads * c.headDim
+        return GemmCalibration.forShapes([
+            GemmShape(n: qDim + 2 * kvDim, k: d), GemmShape(n: d, k: qDim),
+            GemmShape(n: 2 * c.intermediateSize, k: d), GemmShape(n: d, k: c.intermediateSize),
+            GemmShape(n: c.vocabSize, k: d),
+        ])
     }
 
     public func makeCache(capacity: Int) -> KVCache {
@@ -190,7 +206,7 @@ public final class Llama {
         }
         precondition(padded || input.allSatisfy { $0.cache?.base == nil }, "unpadded passes read plain caches only")
         rope.ensure(longest + 1)
-        let (segs, total, headTotal) = layout(input, quantum: padded ? Gemm.rowQuantum : 1)
+        let (segs, total, headTotal) = layout(input, quantum: padded ? rowQuantum : 1)
         if total == 0 { return input.map { _ in [] } }
 
         let x = Buffer(total * d), h = Buffer(total * d), tmp = Buffer(total * d)
@@ -267,7 +283,7 @@ public final class Llama {
         // call over its blocks: same shapes modulo the quantum, same bits). The others share a
         // buffer filled by calls over the remaining runs of blocks. Logits go into uninitialised
         // storage (sgemm with β = 0 sets every element): ~200 MB per 2×512 pass is not cleared twice.
-        let q = padded ? Gemm.rowQuantum : headTotal
+        let q = padded ? rowQuantum : headTotal
         var blockOwner = [Int](repeating: -1, count: headTotal / q)   // -1 none, -2 several
         for (s, seg) in segs.enumerated() {
             for slot in seg.headSlots { blockOwner[slot / q] = blockOwner[slot / q] == -1 || blockOwner[slot / q] == s ? s : -2 }

@@ -31,6 +31,8 @@ public struct EvalBenchCommand: ParsableCommand {
         --tasks all runs the paper's columns: MMLU at 0 and 5 shots (the 5-shot rows are labelled \
         '@5shot'), MathQA, ARC-Challenge, OpenBookQA, HellaSwag, TruthfulQA MC1/MC2. Results go to \
         --output_path as results_<time>.json (lm-eval's shape plus a provenance block) and .md.
+
+        Determinism: scores are bit-identical for any batch composition, pass size and thread count         on the same CPU kernel (the row quantum is calibrated on the running OpenBLAS kernel); across         CPUs whose OpenBLAS picks other kernels they agree within 1e-4. The kernel, quantum and         thread count are recorded under provenance.numerics.
         """)
 
     @Option(name: [.customLong("tasks")], help: "all, or comma-separated task/group names (e.g. mmlu,arc_challenge).")
@@ -120,6 +122,8 @@ public struct EvalBenchCommand: ParsableCommand {
         var prov = Provenance(gitCommit: Provenance.gitCommit(), modelPath: modelPath, modelIdentity: lm.identity,
                               dataDirectory: data.directory.path, checksumsVerified: data.verifiesChecksums,
                               startedAt: started)
+        prov.extra["numerics"] = NumericsProvenance.json(
+            try NumericsProvenance.calibration(modelDirectory: URL(fileURLWithPath: modelPath)))
         if let counted = lm as? ScoringStatsReporting {
             let items = report.tasks.reduce(0) { $0 + $1.samples.count }
             let line = counted.stats.summary(items: items)

@@ -34,6 +34,7 @@ public struct MicroBenchCommand: ParsableCommand {
         let c = llama.config
         print("model: \(model) " + String(format: "(%d layers, d=%d, vocab %d), loaded in %.1f s, peak memory so far %.0f MiB",
                      c.numHiddenLayers, c.hiddenSize, c.vocabSize, Date().timeIntervalSince(loadStart), peakMiB()))
+        print("numerics: " + NumericsProvenance.line(Llama.calibration(config: c)))
         let rng = Philox4x32(seed: 1234)
         let seqs = (0..<batch).map { b in
             (0..<length).map { i in Int(rng.word(UInt64(b * length + i)) % UInt32(c.vocabSize)) }

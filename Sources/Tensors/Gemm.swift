@@ -1,18 +1,23 @@
 // Matrix products through OpenBLAS cblas_sgemm, row-major. All four transpose combinations, β for
 // accumulation, leading dimensions for strided views, a strided-batched form, and a parallel form.
 //
-// Determinism (measured on this machine's OpenBLAS 0.3.21, which picks its Zen kernels): a row of
-// A·Bᵀ is NOT bit-identical across calls with different row counts, nor across column slices. The
-// kernel walks rows in blocks of 12, the first 6 and the last 6 of a block rounded one way each, and
-// handles leftover rows with 8-, 4- and 1-row kernels rounded differently again. So a row is
-// identical when it sits at the same position modulo `rowQuantum` (12) in a call whose row count is
-// a multiple of the quantum, with the same column count (GemmTests checks exactly this). So:
+// Determinism: a row of A·Bᵀ is NOT bit-identical across calls with different row counts, nor across
+// column slices. OpenBLAS kernels walk rows in blocks (Zen: 12, Cooperlake: 24) and round leftover
+// rows differently, so a row is identical when it sits at the same position modulo `rowQuantum` in a
+// call whose row count is a multiple of the quantum, with the same column count. The quantum is
+// measured on the running kernel once per process (GemmCalibration; GemmTests checks the property
+// with the calibrated value). So:
 //  * callers that need batch-invariant rows lay every sequence out starting at a multiple of
 //    rowQuantum and pad the row count to a multiple of it (Models does);
-//  * Gemm.parallel splits such products by row blocks at multiples of rowQuantum, full width;
+//  * Gemm.parallel splits such products by row blocks at multiples of rowQuantum, full width (or,
+//    when the calibration found no quantum, issues every block as its own fixed-shape call);
 //  * single-row products (decoding) are split by fixed 256-wide column chunks, each one sgemv when
 //    B is transposed (the chunk shapes do not depend on the thread count);
 // so every element is computed by the same call shape for any thread count.
+//
+// The promise, then: bit-identical for any batch composition, pass size and thread count on the same
+// CPU kernel; across kernels (CPUs) equal within rounding (the agreement tolerance, 1e-4), with the
+// kernel recorded in every run's provenance.
 
 import CBLAS
 
@@ -37,8 +42,6 @@ public enum Gemm {
                     a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// Row positions are bit-stable modulo this many rows (see the note at the top).
-    public static let rowQuantum = 12
     /// Fixed column-chunk width for single-row products.
     public static let columnChunk = 256
 
@@ -47,8 +50,31 @@ public enum Gemm {
                                 alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                                 b: UnsafePointer<Float>, ldb: Int,
                                 beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        // Thread slices start at multiples of this shape's quantum (m is a multiple of it whenever
+        // the caller laid rows out for invariance), so a slice's rows keep their bits.
+        let calibration = m == 1 ? GemmCalibration(rowQuantum: 1, blockwise: false, coreName: "")
+            : GemmCalibration.forShapes([GemmShape(n: n, k: k, ta: ta, tb: tb)])
+        parallel(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                 calibration: calibration)
+    }
+
+    /// `parallel` under a given calibration (tests drive the blockwise fallback with it).
+    static func parallel(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int,
+                         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                         b: UnsafePointer<Float>, ldb: Int,
+                         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, calibration: GemmCalibration) {
         let threads = ThreadPool.threadCount
-        if m == 1 && n > columnChunk {
+        let rowQuantum = calibration.rowQuantum
+        if calibration.blockwise && m % rowQuantum == 0 && m > rowQuantum {
+            // No quantum passed the probe: one fixed-shape call per block, whatever the row count.
+            ThreadPool.forEachSlice(m / rowQuantum, parts: threads) { range in
+                for blk in range {
+                    let r0 = blk * rowQuantum
+                    sgemm(ta, tb, m: rowQuantum, n: n, k: k, alpha: alpha, a: ta == .none ? a + r0 * lda : a + r0,
+                          lda: lda, b: b, ldb: ldb, beta: beta, c: c + r0 * ldc, ldc: ldc)
+                }
+            }
+        } else if m == 1 && n > columnChunk {
             // Same chunked call shapes whatever the thread count.
             columnChunks(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                          beta: beta, c: c, ldc: ldc, parallel: threads > 1)
