@@ -8,6 +8,7 @@ public struct SFTGOCommand: ParsableCommand {
         subcommands: [
             GenerateCommand.self, LogprobsCommand.self, TokenizeCommand.self,
             ModelCommand.self, DataCommand.self, GroupCommand.self, TrainCommand.self,
+            SweepCommand.self, ReportCommand.self,
         ])
     public init() {}
 }
