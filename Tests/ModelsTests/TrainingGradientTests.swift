@@ -101,15 +101,17 @@ final class TrainingGradientTests: XCTestCase {
     }
 
     /// The Float training forward computes the same per-token losses as the inference forward's
-    /// logits (which are checked against transformers) within float rounding.
+    /// logits (which are checked against transformers) within float rounding, and the top-k entropies
+    /// the same logits give in Double.
     func testTrainingLossesMatchInferenceLogits() throws {
         for name in ["tiny-gqa-tied", "tiny-llama3-rope"] {
             let model = try Llama(directory: fixtureModels.appendingPathComponent(name))
             let batch = sampleBatch(vocab: model.config.vocabSize, lengths: [13, 9], seed: 3)
             let ws = LlamaWorkspace(model: model, rows: LlamaWorkspace.rows(lengths: [13, 9], model: model))
-            let stats = try model.trainingForward(batch, workspace: ws)
+            let stats = try model.trainingForward(batch, workspace: ws, entropyTopK: 5)
             var k = 0
             let V = model.config.vocabSize
+            XCTAssertEqual(stats.entropies?.count, stats.losses.count)
             for s in batch {
                 let rows = s.targets.indices.filter { s.targets[$0] >= 0 }
                 let logits = model.forwardBatch([s.tokens], logitsFor: [rows])[0]
@@ -120,6 +122,11 @@ final class TrainingGradientTests: XCTestCase {
                     let expected = lse - row[s.targets[t]]
                     XCTAssertEqual(Double(stats.losses[k]), expected, accuracy: 2e-5 * max(1, expected), "\(name) token \(k)")
                     XCTAssertEqual(Double(stats.probs[k]), Foundation.exp(-expected), accuracy: 2e-5)
+                    // Top-5 entropy, renormalised among the five and divided by ln 5, in Double.
+                    let top = row.sorted(by: >).prefix(5).map { Foundation.exp($0 - lse) }
+                    let z = top.reduce(0, +)
+                    let h = -top.map { $0 / z }.reduce(0) { $0 + $1 * Foundation.log($1) } / Foundation.log(5.0)
+                    XCTAssertEqual(Double(stats.entropies![k]), h, accuracy: 1e-4, "\(name) entropy \(k)")
                     k += 1
                 }
             }
