@@ -48,8 +48,14 @@ data: build
 demo: setup
 	$(BENCH) --tasks all --model $(MODEL_DIR) --limit $(LIMIT) --output_path results/demo
 
+## test: the whole suite in release. A one-node Slurm on loopback is started for SlurmTests when
+## Debian's slurmctld/slurmd/munge are installed (they skip otherwise) and stopped afterwards.
 test: setup
-	$(SWIFT) test -c $(CONFIG)
+	@if command -v slurmctld >/dev/null && scripts/slurm/loopback.sh start >/tmp/sftgo-slurm-start.log 2>&1; \
+	  then echo "slurm: one-node cluster on loopback for SlurmTests"; \
+	  else echo "slurm: not available here, SlurmTests skip (see /tmp/sftgo-slurm-start.log)"; fi
+	SLURM_CONF=$${SFTGO_SLURM_DIR:-/tmp/sftgo-slurm}/slurm.conf $(SWIFT) test -c $(CONFIG); s=$$?; \
+	  scripts/slurm/loopback.sh stop >/dev/null 2>&1; exit $$s
 
 bench: build
 	$(BENCH) micro --model $(MODEL_DIR)
