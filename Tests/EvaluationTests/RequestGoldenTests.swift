@@ -168,17 +168,16 @@ final class RequestGoldenTests: XCTestCase {
         }
     }
 
-    /// `--tasks all`: the paper's columns, MMLU twice (0 and 5 shots), TruthfulQA generation;
-    /// IFEval listed as not yet available until its scorer exists.
+    /// `--tasks all`: the paper's columns, MMLU twice (0 and 5 shots), TruthfulQA generation, IFEval.
     func testAllPlan() throws {
         let dataDir = try TestPaths.requireSharedData()
         let registry = try TaskRegistry(directory: TestPaths.tasks)
         let plan = try EvaluationPlan.build(items: EvaluationPlan.allItems, registry: registry,
                                             data: DataSource(directory: dataDir), options: EvaluationOptions(limit: 1))
-        XCTAssertEqual(plan.runs.count, 2 * 57 + 7)
+        XCTAssertEqual(plan.runs.count, 2 * 57 + 8)
         XCTAssertEqual(plan.roots, ["mmlu", "mmlu@5shot", "mathqa", "arc_challenge", "openbookqa", "hellaswag",
-                                    "truthfulqa_mc1", "truthfulqa_mc2", "truthfulqa_gen"])
-        XCTAssertEqual(plan.unavailable, ["ifeval"])
+                                    "truthfulqa_mc1", "truthfulqa_mc2", "truthfulqa_gen", "ifeval"])
+        XCTAssertEqual(plan.unavailable, [])
         XCTAssertEqual(plan.groups.count, 10)
         XCTAssertEqual(plan.groups.first { $0.label == "mmlu@5shot" }?.leafLabels.count, 57)
         XCTAssertEqual(Set(plan.runs.filter { $0.label.hasSuffix("@5shot") }.map(\.numFewshot)), [5])
@@ -186,6 +185,7 @@ final class RequestGoldenTests: XCTestCase {
         let (perRun, unique, _) = try Evaluator().allRequests(plan, options: EvaluationOptions(limit: 1))
         XCTAssertEqual(perRun.reduce(0) { $0 + $1.count }, 120)   // log-likelihood documents; generation runs have none here
         XCTAssertEqual(try Evaluator().generationRequests(for: plan.runs.last!, limit: 1).count, 1)
+        XCTAssertEqual(plan.runs.last!.label, "ifeval")
         XCTAssertEqual(perRun.reduce(0) { $0 + $1.reduce(0) { $0 + $1.requests.count } }, 2 * 57 * 4 + 5 + 4 + 4 + 4 + 4 + 4)   // TruthfulQA item 0: 4 MC1 and 4 MC2 answers
         XCTAssertEqual(unique.count, 2 * 57 * 4 + 25 - 4)   // MC1 and MC2 item 0 share their 4 requests
     }

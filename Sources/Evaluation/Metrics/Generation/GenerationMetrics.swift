@@ -27,6 +27,7 @@ public enum GenerationMetrics {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var table: [String: GenerationScorer] = [
         "truthfulqa_gen": TruthfulQAGeneration.processResults,
+        "ifeval": IFEvalScorer.processResults,
     ]
 
     /// Adds (or replaces) a scorer; IFEval's checkers register here under "ifeval".
