@@ -113,16 +113,18 @@ public struct MaskSet: Equatable, Sendable {
     /// the manifest against the identity this run expects.
     public static func read(from directory: URL, expecting expected: MaskIdentity? = nil) throws -> MaskSet {
         let mURL = directory.appendingPathComponent(manifestName), jURL = directory.appendingPathComponent(masksName)
-        guard let mData = try? Data(contentsOf: mURL),
-              let m = try? JSONSerialization.jsonObject(with: mData) as? [String: Any] else {
+        // Parsed with the json.loads-compatible parser: η must read back bit-exact to compare.
+        guard let mData = try? Data(contentsOf: mURL), let m = (try? JSONValue.parse(data: mData))?.objectValue else {
             throw GroupingError.badCache(path: mURL.path, line: 0, reason: "missing or not a JSON object")
         }
         func str(_ k: String) throws -> String {
-            guard let v = m[k] as? String else { throw GroupingError.badCache(path: mURL.path, line: 0, reason: "field \(k) missing") }
+            guard let v = m[k]?.stringValue else { throw GroupingError.badCache(path: mURL.path, line: 0, reason: "field \(k) missing") }
             return v
         }
-        guard let eta = m["eta"] as? Double, let batch = m["batch_size"] as? Int,
-              let settings = m["settings"] as? [String: String],
+        var settings: [String: String] = [:]
+        for (k, v) in m["settings"]?.objectValue?.pairs ?? [] { settings[k] = v.stringValue }
+        guard let eta = m["eta"]?.doubleValue, let batch = m["batch_size"]?.intValue, m["settings"]?.objectValue != nil,
+              settings.count == m["settings"]?.objectValue?.count,
               let scope = SelectionScope(rawValue: try str("scope")) else {
             throw GroupingError.badCache(path: mURL.path, line: 0, reason: "eta, batch_size, settings or scope missing or malformed")
         }

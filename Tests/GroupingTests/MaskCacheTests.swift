@@ -32,6 +32,12 @@ final class MaskCacheTests: XCTestCase {
         let m = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("manifest.json"))) as! [String: Any]
         for k in ["data_sha256", "tokenizer", "method", "eta", "scope", "model", "masks_sha256", "settings"] { XCTAssertNotNil(m[k], k) }
         XCTAssertEqual(m["loss_tokens"] as? Int, 7)
+        // η values without an exact binary form read back equal (compared as text in the identity).
+        for eta in [0.85, 0.9, 0.55, 0.7] {
+            let d = root.appendingPathComponent("eta\(eta)")
+            try MaskBuilder.build(TFIDF(), examples: examples, identity: identity(eta: eta)).write(to: d)
+            XCTAssertNoThrow(try MaskSet.read(from: d, expecting: identity(eta: eta)))
+        }
     }
 
     func testBuiltOnceThenCached() throws {
