@@ -11,11 +11,12 @@ DATA=${SFTGO_DATA_DIR:-$ROOT/data}
 MODEL=${SFTGO_SMOLLM2_DIR:-$ROOT/models/SmolLM2-135M-Instruct}
 FIX=$ROOT/Tests/Fixtures
 
-# seed TARGET FILE… : copies the real files (those that exist, first 64 KB of each) into the corpus.
+# seed TARGET FILE… : copies the real files (those that exist, first SEED_BYTES of each, default
+# 64 KB) into the corpus.
 seed() {
   local t=$1; shift
   mkdir -p "$OUT/corpus/$t"
-  for f in "$@"; do [ -f "$f" ] && head -c 65536 "$f" > "$OUT/corpus/$t/seed-$(echo "$f" | sha1sum | cut -c1-12)"; done
+  for f in "$@"; do [ -f "$f" ] && head -c "${SEED_BYTES:-65536}" "$f" > "$OUT/corpus/$t/seed-$(echo "$f" | sha1sum | cut -c1-12)"; done
   # Earlier findings are seeds too.
   [ -d "$FIX/fuzz/$t" ] && cp "$FIX/fuzz/$t"/* "$OUT/corpus/$t/" 2>/dev/null
   return 0
@@ -27,7 +28,8 @@ seed json "$FIX"/models/*/config.json "$MODEL"/*.json "$FIX"/tokenizers/*/tokeni
 seed tokenizer-json "$FIX"/tokenizers/*/tokenizer.json
 seed tokenizer-encode "$FIX"/evaluation/tasks/data/tiny/*.jsonl "$ROOT"/README.md
 seed csv "$FIX"/evaluation/tasks/data/tiny/*.csv $(ls "$DATA"/mmlu/data/dev/*.csv 2>/dev/null | head -5)
-seed jsonl "$FIX"/evaluation/tasks/data/tiny/*.jsonl $(find "$DATA" -name '*.jsonl' 2>/dev/null | head -8) \
+# Data set files are large: their first 4 KB (whole rows, then a cut one) keep the target fast.
+SEED_BYTES=4096 seed jsonl "$FIX"/evaluation/tasks/data/tiny/*.jsonl $(find "$DATA" -name '*.jsonl' 2>/dev/null | head -8) \
   $(find "$DATA"/truthfulqa -name '*.json' 2>/dev/null | head -2)
 seed task-yaml "$FIX"/evaluation/tasks/yaml/*.yaml $(find "$ROOT/tasks" -name '*.yaml' | head -20)
 # Archives: a small tree as tar, tar.gz and zip.

@@ -16,6 +16,7 @@ public struct ModelImportCommand: ParsableCommand {
     public func run() throws {
         let start = Date()
         let out = URL(fileURLWithPath: output)
+        try OutputPath.ensureWritable(out, flag: "--output")
         let r = try GGUFImport.run(gguf: URL(fileURLWithPath: file), output: out)
         let c = r.config
         let types = r.tensorTypes.keys.sorted().map { "\(r.tensorTypes[$0]!) \($0)" }.joined(separator: ", ")

@@ -81,6 +81,12 @@ final class InputHardeningTests: XCTestCase {
         XCTAssertThrowsError(try cmd.run()) { XCTAssertTrue("\($0)".contains("--output_path"), "\($0)") }
         cmd.outputPath = tmp.path
         XCTAssertThrowsError(try cmd.run()) { XCTAssertFalse("\($0)".contains("--output_path"), "\($0)") }
+
+        // Item 11: `model import` names its output problem instead of dumping an NSError.
+        let gguf = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../Fixtures/checkpoints/gguf/tiny_llama.gguf").standardizedFileURL.path
+        let imp = try ModelImportCommand.parse([gguf, "--output", file.appendingPathComponent("model").path])
+        XCTAssertThrowsError(try imp.run()) { XCTAssertTrue("\($0)".hasPrefix("--output ") && "\($0)".contains("not a folder"), "\($0)") }
     }
 
     /// Item 10: invalid UTF-8 arguments and bad SFTGO_THREADS values are named, not replaced.
