@@ -9,7 +9,7 @@ import Foundation
 public final class Tokenizer {
     let normalizer: Normalizer?
     let preTokenizer: PreTokenizer?
-    let model: BPEModel
+    let model: any TokenModel
     let postProcessor: PostProcessor?
     let decoder: Decoder?
     let addedTokens: [AddedToken]
@@ -56,7 +56,7 @@ public final class Tokenizer {
         let j = try JSONNode.load(tokenizerJSON)
         normalizer = try Normalizer.parse(j["normalizer"])
         preTokenizer = try PreTokenizer.parse(j["pre_tokenizer"])
-        model = try BPEModel(try j.required("model"))
+        model = try TokenModels.parse(try j.required("model"))
         postProcessor = try PostProcessor.parse(j["post_processor"])
         decoder = try Decoder.parse(j["decoder"])
         byteLevel = try preTokenizer?.endsWithByteLevel() ?? false
