@@ -78,27 +78,9 @@ public enum HFCheckpoint {
         try saveTensors(kept, directory: directory, dtype: dtype)
     }
 
-    /// Names and shapes a Llama checkpoint must hold under `config`.
+    /// Names and shapes a Llama checkpoint must hold under `config` (from LlamaLayout).
     public static func expectedLlamaShapes(_ c: LlamaConfig) -> [(String, [Int])] {
-        var out: [(String, [Int])] = [("model.embed_tokens.weight", [c.vocabSize, c.hiddenSize])]
-        let q = c.numAttentionHeads * c.headDim, kv = c.numKeyValueHeads * c.headDim
-        for l in 0 ..< c.numHiddenLayers {
-            let p = "model.layers.\(l)."
-            out += [
-                (p + "input_layernorm.weight", [c.hiddenSize]),
-                (p + "self_attn.q_proj.weight", [q, c.hiddenSize]),
-                (p + "self_attn.k_proj.weight", [kv, c.hiddenSize]),
-                (p + "self_attn.v_proj.weight", [kv, c.hiddenSize]),
-                (p + "self_attn.o_proj.weight", [c.hiddenSize, q]),
-                (p + "post_attention_layernorm.weight", [c.hiddenSize]),
-                (p + "mlp.gate_proj.weight", [c.intermediateSize, c.hiddenSize]),
-                (p + "mlp.up_proj.weight", [c.intermediateSize, c.hiddenSize]),
-                (p + "mlp.down_proj.weight", [c.hiddenSize, c.intermediateSize]),
-            ]
-        }
-        out.append(("model.norm.weight", [c.hiddenSize]))
-        if !c.tieWordEmbeddings { out.append(("lm_head.weight", [c.vocabSize, c.hiddenSize])) }
-        return out
+        LlamaLayout(config: c).entries.map { ($0.name, $0.shape) }
     }
 
     /// Checks that every tensor a Llama needs is present with its shape; `file` names the

@@ -1,15 +1,11 @@
-// All Llama weights in one flat Float32 buffer with per-tensor offsets (llm.c style): a trainer
-// adds one gradient buffer of the same layout and one AdamW state pair, and walks both by offset.
-// Within a layer, q/k/v rows are adjacent (one [qDim+2·kvDim × D] matrix, one matmul) and so are
-// gate/up ([2·I × D]); each remains addressable by its own offset.
+// All Llama weights in one flat Float32 buffer laid out by LlamaLayout (llm.c style): gradients
+// (LlamaGradients) and a trainer's AdamW moments use the same layout and are walked by offset.
 
 import Checkpoints
+import Foundation
 import Tensors
 
-public struct LlamaLayerOffsets {
-    public var attnNorm: Int, wq: Int, wk: Int, wv: Int, wo: Int
-    public var mlpNorm: Int, wGate: Int, wUp: Int, wDown: Int
-}
+public typealias LlamaLayerOffsets = LlamaLayout.Layer
 
 public enum ModelError: Error, Equatable, CustomStringConvertible {
     case missingTensor(String)
@@ -28,46 +24,20 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
 }
 
 public final class LlamaParameters {
+    public let layout: LlamaLayout
     public let count: Int
     public let base: UnsafeMutablePointer<Float>
-    public let embed: Int, finalNorm: Int, lmHead: Int
-    public let layers: [LlamaLayerOffsets]
-    /// (HF name, offset, shape) of every distinct tensor, in buffer order.
-    public let entries: [(name: String, offset: Int, shape: [Int])]
+    public var embed: Int { layout.embed }
+    public var finalNorm: Int { layout.finalNorm }
+    public var lmHead: Int { layout.lmHead }
+    public var layers: [LlamaLayout.Layer] { layout.layers }
+    public var entries: [LlamaLayout.Entry] { layout.entries }
 
     public init(config c: LlamaConfig) {
-        let d = c.hiddenSize, qDim = c.numAttentionHeads * c.headDim, kvDim = c.numKeyValueHeads * c.headDim
-        let inter = c.intermediateSize
-        var entries: [(String, Int, [Int])] = []
-        var off = 0
-        func take(_ name: String, _ shape: [Int]) -> Int {
-            let o = off
-            entries.append((name, o, shape))
-            off += shape.reduce(1, *)
-            return o
-        }
-        embed = take("model.embed_tokens.weight", [c.vocabSize, d])
-        var ls: [LlamaLayerOffsets] = []
-        for i in 0..<c.numHiddenLayers {
-            let p = "model.layers.\(i)."
-            let an = take(p + "input_layernorm.weight", [d])
-            let q = take(p + "self_attn.q_proj.weight", [qDim, d])
-            let k = take(p + "self_attn.k_proj.weight", [kvDim, d])
-            let v = take(p + "self_attn.v_proj.weight", [kvDim, d])
-            let o = take(p + "self_attn.o_proj.weight", [d, qDim])
-            let mn = take(p + "post_attention_layernorm.weight", [d])
-            let g = take(p + "mlp.gate_proj.weight", [inter, d])
-            let u = take(p + "mlp.up_proj.weight", [inter, d])
-            let dn = take(p + "mlp.down_proj.weight", [d, inter])
-            ls.append(LlamaLayerOffsets(attnNorm: an, wq: q, wk: k, wv: v, wo: o, mlpNorm: mn, wGate: g, wUp: u, wDown: dn))
-        }
-        layers = ls
-        finalNorm = take("model.norm.weight", [d])
-        lmHead = c.tieWordEmbeddings ? embed : take("lm_head.weight", [c.vocabSize, d])
-        count = off
-        self.entries = entries.map { (name: $0.0, offset: $0.1, shape: $0.2) }
-        base = .allocate(capacity: max(off, 1))
-        base.initialize(repeating: 0, count: max(off, 1))
+        layout = LlamaLayout(config: c)
+        count = layout.count
+        base = .allocate(capacity: max(count, 1))
+        base.initialize(repeating: 0, count: max(count, 1))
     }
 
     deinit { base.deallocate() }
@@ -105,4 +75,12 @@ public final class LlamaParameters {
     }
 
     @inline(__always) public subscript(offset: Int) -> UnsafeMutablePointer<Float> { base + offset }
+}
+
+extension Llama {
+    /// Writes a Hugging Face folder (config.json + model.safetensors; a tied head stays one tensor)
+    /// that transformers and Llama(directory:) load. Tokenizer files are the caller's to copy.
+    public func save(directory: URL, dtype: SafetensorsDType = .f32) throws {
+        try HFCheckpoint.save(config: config, tensors: parameters.namedTensors(), directory: directory, dtype: dtype)
+    }
 }

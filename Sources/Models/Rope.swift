@@ -73,3 +73,26 @@ final class RopeTable {
         }
     }
 }
+
+extension TrainingEngine {
+    /// Rotates `heads` head vectors at x (one token at `pos`) by the batch's tables; backward
+    /// (`inverse`) rotates by −angle, the transpose of the rotation.
+    @inline(__always)
+    func rope(_ x: UnsafeMutablePointer<T>, heads: Int, pos: Int, _ A: Activations<T>, inverse: Bool) {
+        let half = headDim / 2
+        A.ropeCos.withUnsafeBufferPointer { cp in
+            A.ropeSin.withUnsafeBufferPointer { sp in
+                let c = cp.baseAddress! + pos * half, s = sp.baseAddress! + pos * half
+                for h in 0..<heads {
+                    let v = x + h * headDim
+                    for i in 0..<half {
+                        let a = v[i], b = v[i + half]
+                        let sn = inverse ? -s[i] : s[i]
+                        v[i] = a * c[i] - b * sn
+                        v[i + half] = b * c[i] + a * sn
+                    }
+                }
+            }
+        }
+    }
+}

@@ -35,7 +35,8 @@ public struct LogprobsCommand: ParsableCommand {
         logits.withUnsafeMutableBufferPointer { p in
             for i in 0..<(input.count - 1) {
                 let row = p.baseAddress! + i * v
-                lps.append(Double(input[i + 1] < v ? row[input[i + 1]] - Kernels.logSumExp(row, v) : -.infinity))
+                // The loss kernel's −(lse − x[t]) is exactly x[t] − lse: the same bits as before.
+                lps.append(Double(input[i + 1] < v ? -CrossEntropy.forward(UnsafePointer(row), v, target: input[i + 1]).loss : -.infinity))
             }
         }
         let ppl = Foundation.exp(-lps.reduce(0, +) / Double(lps.count))

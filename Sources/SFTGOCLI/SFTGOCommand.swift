@@ -7,7 +7,7 @@ public struct SFTGOCommand: ParsableCommand {
         abstract: "SFT-GO: supervised fine-tuning with group optimization, in Swift.",
         subcommands: [
             GenerateCommand.self, LogprobsCommand.self, TokenizeCommand.self,
-            ModelCommand.self, DataCommand.self,
+            ModelCommand.self, DataCommand.self, GroupCommand.self, TrainCommand.self,
         ])
     public init() {}
 }
