@@ -251,6 +251,15 @@ public final class Tokenizer {
     /// Text of `ids`, as transformers' `decode` (tokenizers' decoder chain, then the
     /// `clean_up_tokenization_spaces` rewrite when tokenizer_config.json asks for it).
     public func decode(_ ids: [Int], skipSpecialTokens: Bool = false) -> String {
+        let text = decodeChain(ids, skipSpecialTokens: skipSpecialTokens)
+        return cleanUpTokenizationSpaces ? Tokenizer.cleanUp(text) : text
+    }
+
+    /// transformers' fast-tokenizer `convert_tokens_to_string`: the decoder chain only, without the
+    /// `clean_up_tokenization_spaces` rewrite.
+    public func convertTokensToString(_ ids: [Int]) -> String { decodeChain(ids, skipSpecialTokens: false) }
+
+    private func decodeChain(_ ids: [Int], skipSpecialTokens: Bool) -> String {
         var tokens: [String] = []
         tokens.reserveCapacity(ids.count)
         for id in ids {
@@ -261,10 +270,8 @@ public final class Tokenizer {
                 tokens.append(t)
             }
         }
-        var text: String
-        if let d = decoder { text = d.decodeChain(tokens).joined() } else { text = tokens.joined(separator: " ") }
-        if cleanUpTokenizationSpaces { text = Tokenizer.cleanUp(text) }
-        return text
+        if let d = decoder { return d.decodeChain(tokens).joined() }
+        return tokens.joined(separator: " ")
     }
 
     private static let cleanUpRules: [([UInt8], [UInt8])] = [

@@ -65,7 +65,7 @@ def main():
     v = tok.get_vocab_size()
     ids_list = [e.ids[:60] for e in tok.encode_batch(texts(), add_special_tokens=True)]
     bc = BertConfig(vocab_size=v, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
-                    max_position_embeddings=64, type_vocab_size=2, num_labels=2, initializer_range=0.2,
+                    max_position_embeddings=512, type_vocab_size=2, num_labels=2, initializer_range=0.2,
                     hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
     make("tiny-bert-tokcls", BertForTokenClassification(bc), ids_list)
     shutil.copy(os.path.join(TOK, "tokenizer.json"), os.path.join(OUT, "tiny-bert-tokcls", "tokenizer.json"))
