@@ -17,7 +17,7 @@ public struct GroupCommand: ParsableCommand {
         and settings, η, scope, model) under --cache-dir and reused; a stale cache is refused.
         """)
 
-    @Option(help: "Grouping method(s), comma-separated: tfidf, frequency, random, self-information, rho1, token-cleaning.")
+    @Option(help: "Grouping method(s), comma-separated: tfidf, frequency, random, self-information, rho1, token-cleaning, llmlingua2.")
     var method: String
     @Option(help: "Percentile η in [0, 1]: tokens scoring at or above it are important.") var eta: Double = 0.9
     @Option(help: "SFT data: a file, a folder holding one, or a name under $SFTGO_DATA_DIR (e.g. lima).") var data: String
@@ -29,6 +29,10 @@ public struct GroupCommand: ParsableCommand {
     var batchSize: Int?
     @Option(help: "TF-IDF terms: ids (tokenizer ids) or words (scikit-learn's default analyser).") var units: String = "ids"
     @Option(help: "Seed of the random method.") var seed: UInt64 = 0
+    @Option(help: "LLMLingua-2 token-classifier folder (llmlingua2): config.json, model.safetensors, tokenizer.json.")
+    var classifier: String?
+    @Option(name: .customLong("word-probability"), help: "llmlingua2 word probability: llmlingua-0.2.2 (what it computes) or mean-of-tokens.")
+    var wordProbability: String = LLMLingua2.WordProbability.llmlingua022.rawValue
     @Option(help: "Chat format as in sftgo train: model or alpaca.") var template: String = "model"
     @Option(name: .customLong("cutoff-len"), help: "Maximum tokens per example, as in sftgo train.") var cutoffLen: Int = 2048
     @Flag(name: .customLong("skip-invalid"), help: "Skip examples the cutoff would cut, as sftgo train --skip-invalid.") var skipInvalid = false
@@ -106,8 +110,21 @@ public struct GroupCommand: ParsableCommand {
                 let refDir = URL(fileURLWithPath: r)
                 modelHash = try hash(modelDir)
                 g = TokenCleaningGrouping(base: try losses(modelDir, "base"), reference: try losses(refDir, "reference"))
+            case "llmlingua2":
+                guard let c = classifier else {
+                    throw ValidationError("llmlingua2 needs --classifier DIR; get the real one with "
+                        + "`sftgo model fetch microsoft/llmlingua-2-bert-base-multilingual-cased-meetingbank`")
+                }
+                guard let wp = LLMLingua2.WordProbability(rawValue: wordProbability) else {
+                    throw ValidationError("--word-probability \(wordProbability): llmlingua-0.2.2 or mean-of-tokens")
+                }
+                let dir = URL(fileURLWithPath: c)
+                let l = try LLMLingua2(directory: dir)
+                l.wordProbability = wp
+                modelHash = try hash(dir)
+                g = l
             default:
-                throw ValidationError("--method \(name): known methods are tfidf, frequency, random, self-information, rho1, token-cleaning")
+                throw ValidationError("--method \(name): known methods are tfidf, frequency, random, self-information, rho1, token-cleaning, llmlingua2")
             }
             let sc: SelectionScope
             if let s = scope {

@@ -10,6 +10,7 @@ indirect enum Decoder {
     case replace(pattern: String, content: String)
     case strip(content: Unicode.Scalar, start: Int, stop: Int)
     case metaspace(replacement: Unicode.Scalar, prependFirst: Bool)
+    case wordPiece(prefix: String, cleanup: Bool)
 
     static func parse(_ j: JSONNode) throws -> Decoder? {
         if j.isNull { return nil }
@@ -36,6 +37,8 @@ indirect enum Decoder {
             if let s = j["prepend_scheme"].optString { first = s != "never" }
             if !j["add_prefix_space"].isNull, try !j["add_prefix_space"].bool(default: true) { first = false }
             return .metaspace(replacement: ch, prependFirst: first)
+        case "WordPiece":
+            return .wordPiece(prefix: j["prefix"].optString ?? "##", cleanup: try j["cleanup"].bool(default: true))
         default: throw TokenizerError.unsupportedType(component: "decoder", type: type)
         }
     }
@@ -111,8 +114,29 @@ indirect enum Decoder {
                 }
                 return String(s)
             }
+        case .wordPiece(let prefix, let cleanup):
+            // Per token, as tokenizers' WordPiece decoder: drop the prefix of continuation pieces,
+            // a space before the others (not the first), then the cleanup rewrite of that token.
+            return tokens.enumerated().map { i, t in
+                var s = t
+                if i != 0 {
+                    // Byte-wise: "##" followed by a combining mark is one Character in Swift.
+                    if !prefix.isEmpty && t.utf8.starts(with: prefix.utf8) {
+                        s = String(decoding: t.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
+                    } else {
+                        s = " " + t
+                    }
+                }
+                if cleanup { for (a, b) in Decoder.wordPieceCleanup { s = replaceBytes(s, a, b) } }
+                return s
+            }
         }
     }
+
+    private static let wordPieceCleanup: [([UInt8], [UInt8])] = [
+        (" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
+        (" 'm", "'m"), (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"),
+    ].map { (Array($0.0.utf8), Array($0.1.utf8)) }
 
     /// `<0xXX>` → XX, exactly as tokenizers recognises byte tokens (6 characters).
     static func fallbackByte(_ t: String) -> UInt8? {

@@ -8,6 +8,7 @@ indirect enum Normalizer {
     case lowercase
     case strip(left: Bool, right: Bool)
     case unicode(Form)
+    case bert(BertNormalizer)
 
     enum Form { case nfc, nfd, nfkc, nfkd }
 
@@ -33,6 +34,7 @@ indirect enum Normalizer {
         case "NFD": return .unicode(.nfd)
         case "NFKC": return .unicode(.nfkc)
         case "NFKD": return .unicode(.nfkd)
+        case "BertNormalizer": return .bert(try BertNormalizer(j))
         default: throw TokenizerError.unsupportedType(component: "normalizer", type: type)
         }
     }
@@ -71,6 +73,8 @@ indirect enum Normalizer {
             if left { while lo < hi && CharClass.isSpace(b.s[lo]) { lo += 1 } }
             if right { while hi > lo && CharClass.isSpace(b.s[hi - 1]) { hi -= 1 } }
             return TextBuffer(s: Array(b.s[lo..<hi]), o: Array(b.o[lo..<hi]))
+        case .bert(let n):
+            return n.normalize(b)
         case .unicode(let form):
             // The whole piece is normalised at once (exact text); origins of changed text are
             // approximated proportionally, which only matters for offsets.

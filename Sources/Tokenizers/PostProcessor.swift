@@ -12,6 +12,14 @@ indirect enum PostProcessor {
         let type = try j.required("type").string()
         switch type {
         case "ByteLevel": return .byteLevel
+        case "BertProcessing", "RobertaProcessing":
+            // `cls` and `sep` are [token, id] pairs; single sequences become cls A sep.
+            func pairId(_ key: String) throws -> Int {
+                let a = try j.required(key).array()
+                guard a.count == 2 else { throw j[key].fail("must be a [token, id] pair") }
+                return try a[1].int()
+            }
+            return .template([.special([try pairId("cls")]), .sequence, .special([try pairId("sep")])])
         case "Sequence": return .sequence(try j.required("processors").array().compactMap { try parse($0) })
         case "TemplateProcessing":
             let specials = j["special_tokens"]

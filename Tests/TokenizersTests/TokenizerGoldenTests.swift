@@ -58,6 +58,12 @@ final class TokenizerGoldenTests: XCTestCase {
     func testLlama2SentencePieceStyle() throws { try check("llama2-mini", fixture("llama2-mini")) }
     func testMetaspace() throws { try check("metaspace-mini", fixture("metaspace-mini")) }
     func testGPT2StyleWithAddedTokenFlags() throws { try check("gpt2-mini", fixture("gpt2-mini")) }
+    func testWordPieceUncased() throws { try check("bert-uncased-mini", fixture("bert-uncased-mini")) }
+    func testWordPieceCased() throws { try check("bert-cased-mini", fixture("bert-cased-mini")) }
+    func testWordPieceRealMiniLM() throws {
+        guard let dir = Paths.minilm else { throw XCTSkip("all-MiniLM-L6-v2 not found (see Paths.minilm)") }
+        try check("minilm-real", dir)
+    }
 
     func testSmolLM2TransformersConversion() throws {
         guard let dir = Paths.smollm2HF else {

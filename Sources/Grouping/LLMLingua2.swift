@@ -1,0 +1,195 @@
+import Foundation
+import Models
+import Tokenizers
+
+/// LLMLingua-2's token classifier as a grouping function (§3.3): each word of a response gets the
+/// keep-probability llmlingua 0.2.2 computes, and each loss token the largest probability of the
+/// words it overlaps (0 when it overlaps none).
+///
+/// The word probabilities follow `PromptCompressor` (prompt_compressor.py, utils.py):
+/// * `__chunk_context`: the text's tokens are cut into chunks of at most 510 tokens, backing off to
+///   the last "." or "\n" token; a chunk ends *after* that token, so it can hold 511 tokens. Each
+///   chunk becomes text again with `convert_tokens_to_string` (the decoder, whose clean-up may
+///   change it) and is tokenised anew.
+/// * `TokenClfDataset`: `[CLS] chunk [SEP]` cut to 512 tokens (a 511-token chunk loses its [SEP]).
+/// * keep-probability = softmax(logits)[…, 1]; special tokens ([UNK] included) are dropped; a word
+///   starts at a token not beginning with "##" (BERT rule, chosen from config.json `model_type`);
+///   a word's probability is the Float32 mean of the probabilities `__merge_token_to_word` collects
+///   for it. In 0.2.2 that list repeats the word's *first* token's probability for every token (the
+///   continuation branch appends the stale `prob_no_force`), so the "mean" is the first token's
+///   probability; `.meanOfTokens` averages the tokens' own probabilities instead.
+/// Words are placed in the response by the offsets of the original tokens when a chunk's new
+/// tokenisation has the same words; otherwise (clean-up changed the text) every word of that chunk
+/// spans the whole chunk, and `misalignedChunks` counts it.
+public final class LLMLingua2: GroupingFunction {
+    public let name = "llmlingua2"
+    public let defaultScope = SelectionScope.sequence
+    public let classifier: TokenClassifier
+    public let tokenizer: Tokenizer
+    public let directory: URL
+    public static let maxSeqLen = 512
+    public private(set) var misalignedChunks = 0
+    let cls: Int, sep: Int
+
+    public enum WordProbability: String, Sendable {
+        /// What llmlingua 0.2.2 computes: the first token's probability, averaged as often as the
+        /// word has tokens (Float32).
+        case llmlingua022 = "llmlingua-0.2.2"
+        /// The mean of the word's tokens' own probabilities.
+        case meanOfTokens = "mean-of-tokens"
+    }
+    public var wordProbability = WordProbability.llmlingua022
+
+    public var settings: [String: String] {
+        ["classifier": directory.lastPathComponent, "model_type": classifier.config.family.rawValue,
+         "token_to_word": wordProbability.rawValue, "word_to_llm_token": "max-overlap", "uncovered_tokens": "0",
+         "max_seq_len": "\(Self.maxSeqLen)", "chunk_end_tokens": ". \\n"]
+    }
+
+    /// The classifier folder (config.json, model.safetensors, tokenizer.json). A missing folder or
+    /// file names the fetch command that brings the real classifier.
+    public init(directory: URL) throws {
+        self.directory = directory
+        let fm = FileManager.default
+        for f in ["config.json", "tokenizer.json"] where !fm.fileExists(atPath: directory.appendingPathComponent(f).path) {
+            throw GroupingError.badReference(path: directory.appendingPathComponent(f).path, reason:
+                "no LLMLingua-2 classifier here; fetch one with `sftgo model fetch microsoft/llmlingua-2-bert-base-multilingual-cased-meetingbank` "
+                + "and pass its folder as --classifier")
+        }
+        classifier = try TokenClassifier(directory: directory)
+        guard classifier.hasClassifier, classifier.config.numLabels == 2 else {
+            throw GroupingError.badReference(path: directory.path, reason: "not a 2-label token classifier (no classifier.weight of 2 rows)")
+        }
+        guard classifier.config.family == .bert else {
+            throw GroupingError.badReference(path: directory.path, reason:
+                "model_type '\(classifier.config.family.rawValue)': only BERT (WordPiece) classifiers are implemented; XLM-RoBERTa needs the Unigram tokenizer")
+        }
+        tokenizer = try Tokenizer(directory: directory)
+        guard let c = tokenizer.id(for: "[CLS]"), let s = tokenizer.id(for: "[SEP]") else {
+            throw GroupingError.badReference(path: directory.appendingPathComponent("tokenizer.json").path, reason: "no [CLS]/[SEP] tokens")
+        }
+        cls = c
+        sep = s
+    }
+
+    /// One word: its probability and its range of Unicode scalars in the text.
+    public struct Word: Equatable {
+        public var text: String
+        public var prob: Float
+        public var range: Range<Int>
+    }
+
+    /// Chunks as `__chunk_context`: index ranges into `tokens`.
+    static func chunks(_ tokens: [String], maxLen: Int = maxSeqLen - 2, endTokens: Set<String> = [".", "\n"]) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        let n = tokens.count
+        var st = 0
+        while st < n {
+            if st + maxLen > n - 1 { out.append(st..<n); break }
+            var ed = st + maxLen
+            for j in 0..<(ed - st) where endTokens.contains(tokens[ed - j]) { ed -= j; break }
+            out.append(st..<(ed + 1))
+            st = ed + 1
+        }
+        return out
+    }
+
+    /// Groups a token sequence into words (BERT rule), skipping special tokens.
+    func words(_ ids: [Int]) throws -> [[Int]] {
+        var out: [[Int]] = []
+        for (k, id) in ids.enumerated() {
+            if tokenizer.isSpecial(id) { continue }
+            let t = tokenizer.token(for: id) ?? ""
+            if t.utf8.starts(with: "##".utf8) {
+                // llmlingua would fail on words[-1] here; say so rather than guess.
+                guard !out.isEmpty else { throw GroupingError.invalidExample(example: -1, reason: "chunk starts inside a word (token \(t))") }
+                out[out.count - 1].append(k)
+            } else {
+                out.append([k])
+            }
+        }
+        return out
+    }
+
+    /// The word as llmlingua spells it: the first token as is, then each continuation token with
+    /// its leading '#' characters removed (`lstrip("##")`).
+    static func wordText(_ toks: [String]) -> String {
+        guard let first = toks.first else { return "" }
+        return first + toks.dropFirst().map { t in String(t.unicodeScalars.drop(while: { $0 == "#" })) }.joined()
+    }
+
+    /// The words of `text` with llmlingua's probabilities and their ranges in `text`.
+    public func wordProbabilities(_ text: String) throws -> [Word] {
+        let enc = tokenizer.encodeWithOffsets(text)
+        let ids = enc.map { $0.id }
+        let toks = ids.map { tokenizer.token(for: $0) ?? "" }
+        var out: [Word] = []
+        for ch in Self.chunks(toks) {
+            let chunkText = tokenizer.convertTokensToString(Array(ids[ch]))
+            var input = [cls] + tokenizer.encode(chunkText) + [sep]
+            if input.count > Self.maxSeqLen { input = Array(input[..<Self.maxSeqLen]) }
+            let logits = try classifier.logits(input)
+            var p = [Float](repeating: 0, count: input.count)
+            for t in 0..<input.count {
+                let a = logits[2 * t], b = logits[2 * t + 1], m = max(a, b)
+                let ea = expf(a - m), eb = expf(b - m)
+                p[t] = eb / (ea + eb)
+            }
+            let modelWords = try words(input)
+            // Spans from the original tokens of this chunk, grouped by the same rule.
+            let origIdx = try words(Array(ids[ch])).map { $0.map { $0 + ch.lowerBound } }
+            let aligned = origIdx.count == modelWords.count
+            if !aligned { misalignedChunks += 1 }
+            let chunkSpan = (enc[ch.lowerBound].offsets.lowerBound)..<(enc[ch.upperBound - 1].offsets.upperBound)
+            for (w, idx) in modelWords.enumerated() {
+                var s: Float = 0
+                for k in idx { s += wordProbability == .llmlingua022 ? p[idx[0]] : p[k] }
+                let range: Range<Int>
+                if aligned {
+                    let o = origIdx[w]
+                    range = enc[o.first!].offsets.lowerBound..<enc[o.last!].offsets.upperBound
+                } else {
+                    range = chunkSpan
+                }
+                out.append(Word(text: Self.wordText(idx.map { tokenizer.token(for: input[$0]) ?? "" }),
+                                prob: s / Float(idx.count), range: range))
+            }
+        }
+        return out
+    }
+
+    /// Each token's score: the largest probability of the words its range overlaps, 0 for none.
+    public static func tokenScores(words: [Word], tokenRanges: [Range<Int>]) -> [Double] {
+        let sorted = words.sorted { $0.range.lowerBound < $1.range.lowerBound }
+        return tokenRanges.map { r in
+            guard !r.isEmpty else { return 0 }
+            var best: Float = 0
+            for w in sorted {
+                if w.range.lowerBound >= r.upperBound { break }
+                if w.range.overlaps(r) { best = max(best, w.prob) }
+            }
+            return Double(best)
+        }
+    }
+
+    public func scores(_ examples: [GroupingExample], progress: GroupingProgress?) throws -> [[Double]] {
+        var out: [[Double]] = []
+        for (i, e) in examples.enumerated() {
+            guard let text = e.text, let offs = e.lossOffsets else { throw GroupingError.missingText(example: e.index, method: name) }
+            // The classifier reads the response: the text the loss tokens cover.
+            let covered = offs.filter { !$0.isEmpty }
+            guard let lo = covered.map({ $0.lowerBound }).min(), let hi = covered.map({ $0.upperBound }).max() else {
+                out.append([Double](repeating: 0, count: offs.count)); continue
+            }
+            let scalars = Array(text.unicodeScalars)
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: scalars[lo..<min(hi, scalars.count)])
+            let words = try wordProbabilities(String(view)).map { w in
+                Word(text: w.text, prob: w.prob, range: (w.range.lowerBound + lo)..<(w.range.upperBound + lo))
+            }
+            out.append(Self.tokenScores(words: words, tokenRanges: offs))
+            progress?(i + 1, examples.count)
+        }
+        return out
+    }
+}

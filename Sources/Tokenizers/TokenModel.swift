@@ -1,0 +1,28 @@
+/// tokenizer.json `model`: turns one pre-tokenised piece into ids. BPE (byte-level and
+/// SentencePiece-style) and WordPiece (BERT) share the Tokenizer pipeline around them.
+protocol TokenModel: AnyObject {
+    var vocab: [String: Int] { get }
+    var idToToken: [String?] { get }
+    /// When set, `tokenize` also appends each token's length in UTF-8 bytes of the piece to
+    /// `lengths` (token offsets are built from them).
+    var collectLengths: Bool { get set }
+    var lengths: [Int] { get set }
+    func tokenize(_ s: [UInt32], _ lo: Int, _ hi: Int, byteLevel: Bool, into out: inout [Int])
+}
+
+extension BPEModel: TokenModel {}
+
+enum TokenModels {
+    static func parse(_ j: JSONNode) throws -> any TokenModel {
+        let type = try j.required("type").string()
+        switch type {
+        case "BPE": return try BPEModel(j)
+        case "WordPiece": return try WordPieceModel(j)
+        default: throw TokenizerError.unsupportedType(component: "model", type: type)
+        }
+    }
+}
+
+@inline(__always) func utf8Length(_ c: UInt32) -> Int {
+    c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4
+}
