@@ -72,14 +72,19 @@ final class SafetensorsTests: XCTestCase {
 
     func testTiedEmbeddingsStayOneTensor() throws {
         let dir = try Fixtures.tempDir(self)
-        let c = LlamaConfig(vocabSize: 4, hiddenSize: 2, intermediateSize: 3, numHiddenLayers: 0,
+        let c = LlamaConfig(vocabSize: 4, hiddenSize: 2, intermediateSize: 3, numHiddenLayers: 1,
                             numAttentionHeads: 1, tieWordEmbeddings: true)
-        let emb = NamedTensor(name: "model.embed_tokens.weight", shape: [4, 2], values: Array(repeating: 1, count: 8))
-        let head = NamedTensor(name: "lm_head.weight", shape: [4, 2], values: Array(repeating: 1, count: 8))
-        let norm = NamedTensor(name: "model.norm.weight", shape: [2], values: [1, 1])
-        try HFCheckpoint.save(config: c, tensors: [emb, head, norm], directory: dir)
+        // Every tensor of the layout (embedding included once), plus an lm_head the tie makes redundant.
+        var tensors: [NamedTensor] = []
+        HFCheckpoint.forEachExpectedLlamaShape(c) { name, shape in
+            tensors.append(NamedTensor(name: name, shape: shape, values: Array(repeating: 1, count: shape.reduce(1, *))))
+        }
+        let expectedNames = Set(tensors.map(\.name))
+        tensors.append(NamedTensor(name: "lm_head.weight", shape: [4, 2], values: Array(repeating: 1, count: 8)))
+        try HFCheckpoint.save(config: c, tensors: tensors, directory: dir)
         let back = try HFCheckpoint.loadTensors(directory: dir)
-        XCTAssertEqual(Set(back.keys), ["model.embed_tokens.weight", "model.norm.weight"])
+        XCTAssertEqual(Set(back.keys), expectedNames)
+        XCTAssertTrue(expectedNames.contains("model.embed_tokens.weight") && !expectedNames.contains("lm_head.weight"))
         XCTAssertEqual(try LlamaConfig.load(directory: dir), { var c2 = c; c2.torchDtype = "float32"; return c2 }())
         try HFCheckpoint.checkLlama(config: c, shapes: back.mapValues(\.shape), file: dir.path)
         var untied = c

@@ -11,7 +11,8 @@ final class IFEvalTaskTests: XCTestCase {
         let plan = try EvaluationPlan.build(items: [EvaluationPlan.Item(name: "ifeval")],
                                             registry: TaskRegistry(directory: TestPaths.tasks),
                                             data: DataSource(directory: data), options: options)
-        let docs = plan.runs[0].task.docs
+        // --limit applies when the evaluator runs; the predictions cover exactly those documents.
+        let docs = Array(plan.runs[0].task.docs.prefix(40))
         XCTAssertEqual(docs.count, 40)
         // One golden response per document (the first in the file).
         let goldens = try IFEvalGoldenTests.jsonLines(IFEvalGoldenTests.fixtures.appendingPathComponent("goldens/responses.jsonl"))

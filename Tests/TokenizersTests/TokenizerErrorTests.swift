@@ -20,11 +20,11 @@ final class TokenizerErrorTests: XCTestCase {
 
     func testUnknownTypesAreNamed() {
         let cases: [(String, String)] = [
-            (#"{"model":{"type":"WordPiece","vocab":{}}}"#, "WordPiece"),
-            (#"{"pre_tokenizer":{"type":"BertPreTokenizer"},"model":\#(model)}"#, "BertPreTokenizer"),
+            (#"{"model":{"type":"WordLevel","vocab":{}}}"#, "WordLevel"),
             (#"{"normalizer":{"type":"Precompiled","precompiled_charsmap":""},"model":\#(model)}"#, "Precompiled"),
             (#"{"decoder":{"type":"CTC"},"model":\#(model)}"#, "CTC"),
-            (#"{"post_processor":{"type":"BertProcessing"},"model":\#(model)}"#, "BertProcessing"),
+            (#"{"post_processor":{"type":"SomethingNew"},"model":\#(model)}"#, "SomethingNew"),
+            (#"{"pre_tokenizer":{"type":"CharDelimiterSplit","delimiter":"x"},"model":\#(model)}"#, "CharDelimiterSplit"),
         ]
         for (json, name) in cases {
             XCTAssertThrowsError(try load(json)) { e in
