@@ -160,6 +160,7 @@ final class ProbeCache: @unchecked Sendable {
     func quantum(for shape: GemmShape) -> Int? {
         lock.locked {
             if let q = quanta[shape] { return q }
+            KernelAdvice.warnOnce()
             let probe = Probe(shape: shape, kernel: kernel)
             defer { probe.free() }
             var found: Int? = nil
