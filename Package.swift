@@ -71,6 +71,6 @@ let package = Package(
                     swiftSettings: swift5),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"], swiftSettings: swift5),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], swiftSettings: swift5),
-        .testTarget(name: "CLITests", dependencies: ["SFTGOCLI"], swiftSettings: swift5),
+        .testTarget(name: "CLITests", dependencies: ["SFTGOCLI", "Checkpoints", "Tokenizers", "Store", "Evaluation"], swiftSettings: swift5),
     ]
 )

@@ -1,6 +1,9 @@
+import Checkpoints
+import Evaluation
 import Foundation
+import Store
+import Tokenizers
 import XCTest
-@testable import Checkpoints
 
 /// Replays the fuzz regression inputs (Tests/Fixtures/fuzz/<target>/, kept by `make fuzz`) through
 /// the same entry points the libFuzzer targets call, in the normal build: each must return.
@@ -19,4 +22,13 @@ final class FuzzRegressionTests: XCTestCase {
     func testGguf() throws { try replay("gguf", CheckpointsFuzz.gguf) }
     func testConfig() throws { try replay("config", CheckpointsFuzz.config) }
     func testJson() throws { try replay("json", CheckpointsFuzz.json) }
+    func testTokenizerJson() throws { try replay("tokenizer-json", TokenizersFuzz.tokenizerJSON) }
+    func testTokenizerEncode() throws {
+        let t = try Tokenizer(directory: Self.root.deletingLastPathComponent().appendingPathComponent("tokenizers/llama3-mini"))
+        try replay("tokenizer-encode") { TokenizersFuzz.encode($0, with: t) }
+    }
+    func testCsv() throws { try replay("csv", EvaluationFuzz.csv) }
+    func testJsonl() throws { try replay("jsonl", EvaluationFuzz.jsonl) }
+    func testTaskYaml() throws { try replay("task-yaml", EvaluationFuzz.taskYAML) }
+    func testArchive() throws { try replay("archive", StoreFuzz.archiveImport) }
 }
