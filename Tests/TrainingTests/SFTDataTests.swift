@@ -7,10 +7,19 @@ func trainingFixture(_ name: String) -> URL {
         .appendingPathComponent("Fixtures/training/\(name)")
 }
 
-/// The SmolLM2 folder: $SFTGO_SMOLLM2_DIR, else /work/main/models/SmolLM2-135M-Instruct; skips when absent.
+/// The package root (Tests/TrainingTests/../..).
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// The LIMA copy in ../shared/data beside the package.
+let sharedLIMA = packageRoot.deletingLastPathComponent()
+    .appendingPathComponent("shared/data/lima/lima_llamafactory_converted.json")
+
+/// The SmolLM2 folder: $SFTGO_SMOLLM2_DIR, else <package>/models/SmolLM2-135M-Instruct (`make model`);
+/// skips when absent.
 func smolLM2Directory() throws -> URL {
     let env = ProcessInfo.processInfo.environment["SFTGO_SMOLLM2_DIR"].flatMap { $0.isEmpty ? nil : $0 }
-    let dir = URL(fileURLWithPath: env ?? "/work/main/models/SmolLM2-135M-Instruct")
+    let dir = env.map { URL(fileURLWithPath: $0) } ?? packageRoot.appendingPathComponent("models/SmolLM2-135M-Instruct")
     guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("tokenizer.json").path) else {
         throw XCTSkip("SmolLM2 not found at \(dir.path): set SFTGO_SMOLLM2_DIR")
     }
@@ -48,7 +57,7 @@ final class SFTDataTests: XCTestCase {
     }
 
     func testLIMACopyRows() throws {
-        let url = URL(fileURLWithPath: "/work/shared/data/lima/lima_llamafactory_converted.json")
+        let url = sharedLIMA
         guard FileManager.default.fileExists(atPath: url.path) else { throw XCTSkip("LIMA copy absent") }
         let c = try SFTData.read(url)
         XCTAssertEqual(c.count, 1029)
@@ -113,7 +122,7 @@ final class LossMaskTests: XCTestCase {
     /// offsets (scripts/reference/sft_mask_goldens.py → Tests/Fixtures/training/lima_smollm2_masks.json).
     func testLIMAMasksMatchTransformers() throws {
         let tok = try tokenizer()
-        let url = URL(fileURLWithPath: "/work/shared/data/lima/lima_llamafactory_converted.json")
+        let url = sharedLIMA
         guard FileManager.default.fileExists(atPath: url.path) else { throw XCTSkip("LIMA copy absent") }
         struct G: Decodable { struct E: Decodable { var row: Int; var ids: [Int]; var loss_mask: [Int] }; var examples: [E] }
         let g = try JSONDecoder().decode(G.self, from: Data(contentsOf: trainingFixture("lima_smollm2_masks.json")))
