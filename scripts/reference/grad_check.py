@@ -185,6 +185,8 @@ def main():
                 json.dump({"model": os.path.relpath(a.model, REPO), "lambda": a.lam, "lr": a.lr, "weight_decay": a.wd,
                            "losses": l64, "torch": torch.__version__, "transformers": transformers.__version__,
                            "note": "float64 reference; tensors stored as float32"}, f, indent=1)
+            for f in os.listdir(a.golden):
+                os.chmod(os.path.join(a.golden, f), 0o644)   # the temp copy of the batch is 0600
             print("  goldens written to", a.golden)
     finally:
         shutil.rmtree(work)
