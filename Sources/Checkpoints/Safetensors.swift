@@ -172,6 +172,25 @@ public final class SafetensorsFile {
         }
     }
 
+    /// Decodes an integer tensor (I64, I32, I16, I8, U8, BOOL) exactly; float tensors are refused
+    /// rather than truncated, since integer inputs (token ids, masks) must not be guessed from floats.
+    public func integers(_ name: String) throws -> [Int] {
+        let e = try entry(name)
+        let n = e.elementCount
+        let src = UnsafeRawBufferPointer(rebasing: map.bytes[(dataStart + e.begin) ..< (dataStart + e.end)])
+        func load<I: FixedWidthInteger>(_: I.Type) -> [Int] {
+            (0 ..< n).map { Int(src.loadUnaligned(fromByteOffset: MemoryLayout<I>.size * $0, as: I.self).littleEndian) }
+        }
+        switch e.dtype {
+        case "I64": return load(Int64.self)
+        case "I32": return load(Int32.self)
+        case "I16": return load(Int16.self)
+        case "I8": return load(Int8.self)
+        case "U8", "BOOL": return load(UInt8.self)
+        default: throw CheckpointError.unsupportedDType(file: path, tensor: name, dtype: e.dtype)
+        }
+    }
+
     public func tensor(_ name: String) throws -> NamedTensor {
         let e = try entry(name)
         var values = [Float](repeating: 0, count: e.elementCount)

@@ -15,7 +15,8 @@ public struct BenchCommand: ParsableCommand {
         Without a subcommand, the arguments go to `eval` (see `sftgo-bench eval --help` for its options), \
         e.g. sftgo-bench --tasks all --model DIR.
         """,
-        subcommands: [EvalBenchCommand.self, MicroBenchCommand.self, ScoringBenchCommand.self, TrainBenchCommand.self],
+        subcommands: [EvalBenchCommand.self, MicroBenchCommand.self, ScoringBenchCommand.self, TrainBenchCommand.self,
+                       GradBenchCommand.self],
         defaultSubcommand: EvalBenchCommand.self)
 
     public init() {}
