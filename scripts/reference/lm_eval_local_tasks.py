@@ -5,6 +5,9 @@ directory, then lm-eval's own task YAML is loaded with lm-eval's loader (so `inc
 `!function` resolve), pointed at the local files through the packaged `json` builder, renamed
 `sftgo_<task>` (in 0.4.8 a stock task name wins over a local one) and built as a ConfigurableTask.
 Shared by lm_eval_goldens.py and lm_eval_timing.py. Reference tooling only, never in the product.
+
+IFEval's modules download nltk's punkt_tab at import time, which fails offline: NLTK_DATA is pointed
+at the punkt_tab/english tables sftgo ships (Sources/Evaluation/IFEvalData) before lm-eval loads.
 """
 import csv
 import json
@@ -14,6 +17,13 @@ import tempfile
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+_NLTK_DIR = tempfile.mkdtemp(prefix="sftgo-nltk-")
+os.makedirs(os.path.join(_NLTK_DIR, "tokenizers"))
+os.symlink(os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Sources",
+                                        "Evaluation", "IFEvalData", "punkt_tab")),
+           os.path.join(_NLTK_DIR, "tokenizers", "punkt_tab"))
+os.environ["NLTK_DATA"] = _NLTK_DIR + os.pathsep + os.environ.get("NLTK_DATA", "")
 
 import lm_eval  # noqa: E402
 from lm_eval.api.task import ConfigurableTask  # noqa: E402
@@ -85,6 +95,28 @@ def _truthfulqa_mc_rows(path):
                              "labels": list(d["mc1_targets"].values())},
              "mc2_targets": {"choices": list(d["mc2_targets"].keys()),
                              "labels": list(d["mc2_targets"].values())}} for d in data]
+
+
+def _truthfulqa_gen_rows(path):
+    # HF truthful_qa "generation": utf-8-sig CSV, rows without references skipped, ';'-split lists.
+    def split(cell):
+        return [x.strip() for x in cell.strip().split(";")]
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return [{"type": r["Type"], "category": r["Category"], "question": r["Question"],
+                 "best_answer": r["Best Answer"], "correct_answers": split(r["Correct Answers"]),
+                 "incorrect_answers": split(r["Incorrect Answers"]), "source": r["Source"]}
+                for r in csv.DictReader(f) if r["Correct Answers"] and r["Incorrect Answers"]]
+
+
+def _ifeval_rows(path):
+    # google/IFEval stores kwargs as structs with every key (absent ones null); lm-eval drops falsy
+    # values. Filling the nulls keeps the JSON builder's inferred schema the same in every block.
+    with open(path, encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    keys = sorted({k for r in rows for kw in r["kwargs"] for k in kw})
+    for r in rows:
+        r["kwargs"] = [{k: kw.get(k) for k in keys} for kw in r["kwargs"]]
+    return rows
 
 
 class LocalTasks:
@@ -163,3 +195,12 @@ class LocalTasks:
             os.path.join(DATA, "truthfulqa/v0/mc_task.json")))
         return self._task(f"truthfulqa/truthfulqa_{which}.yaml", f"sftgo_truthfulqa_{which}",
                           {"validation": f}, 0)
+
+    def truthfulqa_gen(self):
+        f = self._file("truthfulqa_gen", lambda: _truthfulqa_gen_rows(
+            os.path.join(DATA, "truthfulqa/v0/TruthfulQA.csv")))
+        return self._task("truthfulqa/truthfulqa_gen.yaml", "sftgo_truthfulqa_gen", {"validation": f}, 0)
+
+    def ifeval(self):
+        f = self._file("ifeval", lambda: _ifeval_rows(os.path.join(DATA, "ifeval/input_data.jsonl")))
+        return self._task("ifeval/ifeval.yaml", "sftgo_ifeval", {"train": f}, 0)
