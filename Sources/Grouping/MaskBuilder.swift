@@ -1,3 +1,5 @@
+import Foundation
+
 // Scores → masks → a MaskSet, and the statistics `sftgo group` prints: important fraction over the
 // loss tokens, loss-token counts, and the most frequent important and unimportant tokens.
 
@@ -55,5 +57,24 @@ public struct MaskStatistics: Equatable {
         a.examples == b.examples && a.lossTokens == b.lossTokens && a.importantTokens == b.importantTokens
             && a.topImportant.map { $0.id } == b.topImportant.map { $0.id }
             && a.topImportant.map { $0.count } == b.topImportant.map { $0.count }
+    }
+}
+
+extension MaskBuilder {
+    /// The masks of grouping `g` (named `method`) over `examples` from the cache under `root`, or
+    /// built, stored and returned; the identity is the one `sftgo group` uses, so both share entries.
+    public static func cached(_ g: GroupingFunction, method: String, examples: [GroupingExample], eta: Double,
+                              scope: SelectionScope? = nil, batchSize: Int, dataSHA256: String, tokenizer: String,
+                              dataSettings: [String: String], modelHash: String, root: URL,
+                              progress: GroupingProgress? = nil) throws -> (MaskSet, cached: Bool) {
+        var settings = g.settings.merging(dataSettings) { a, _ in a }
+        settings["examples"] = String(examples.count)
+        let bs = batchSize == 0 ? max(examples.count, 1) : batchSize
+        let identity = MaskIdentity(dataSHA256: dataSHA256, tokenizer: tokenizer, method: method, settings: settings,
+                                    eta: eta, scope: scope ?? g.defaultScope, batchSize: bs, modelHash: modelHash)
+        let cache = MaskCache(root: root)
+        let (set, hit) = try cache.masks(identity) { try build(g, examples: examples, identity: identity, progress: progress) }
+        try set.verify(against: examples, path: cache.directory(for: identity).path)
+        return (set, hit)
     }
 }
