@@ -76,8 +76,6 @@ public final class TrainerRunner: CellRunner {
         locations.url(of: Requirement(kind: .model, name: cell.model.label, path: cell.model.path, fetch: cell.model.fetch))
     }
 
-    public func estimate(_ cell: Cell) -> CellEstimate? { nil }
-
     // MARK: train
 
     public func train(_ cell: Cell, work: URL, reference: URL?, log: URL,
@@ -122,6 +120,7 @@ public final class TrainerRunner: CellRunner {
         try trainer.writeRunJSON(extra: ["git_commit": git, "model": modelDir.path, "data": dataURL.path,
                                          "data_sha256": dataSHA, "cell": cell.id, "subset": cell.subset.serialized(compact: true)])
         var tokens = tokensBefore
+        let speedKey = RunnerSpeed.trainKey(cell, opts), speed = self.speed
         try trainer.run(stopAfter: stopAfter[cell.id]) { r in
             tokens += r.tokens
             var o = JSONObject([("step", .int(r.step + 1))])
@@ -130,6 +129,8 @@ public final class TrainerRunner: CellRunner {
             o["tokens"] = .int(r.tokens); o["seconds"] = .double(r.seconds)
             try? AtomicFile.appendLine(JSONValue.object(o).serialized(), to: steps)
             say(r.jsonLine)
+            // The first step of a process pays for allocating the workspace: not a rate.
+            if r.step > resumed { speed.record(speedKey, seconds: r.seconds) }
             progress(CellProgress(phase: .train, done: r.step + 1, total: trainer.totalSteps))
         }
         guard trainer.completedSteps == trainer.totalSteps else {

@@ -62,6 +62,7 @@ extension TrainerRunner {
                                                       g.generatedTokens, g.seconds))
         }
         let results = ResultsWriter.resultsJSON(report, provenance: prov)
+        speed.record(RunnerSpeed.evalKey(cell), seconds: Date().timeIntervalSince(started))
         return EvalOutcome(results: results, provenance: JSONObject([
             ("tasks", .string(names.joined(separator: ","))), ("limit", limit.map { .double($0) } ?? .null),
             ("max_gen_toks", options.maxGenToks.map { .int($0) } ?? .null), ("requests", .string(line)),
