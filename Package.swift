@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Tensors", "Models", "Tokenizers", "Store", "Yams"],
                 resources: [.copy("IFEvalData")], swiftSettings: swift5),
         // Seed sweeps: specs, result store, executors, aggregation, the paper's tables and figures.
-        .target(name: "Experiments", dependencies: ["Tensors", "Checkpoints", "Store", "Training", "Grouping",
+        .target(name: "Experiments", dependencies: ["Tensors", "Checkpoints", "Tokenizers", "Store", "Models", "Training", "Grouping",
                                                     "Evaluation", "Yams"],
                 swiftSettings: swift5),
         // Command implementations shared by both executables.
@@ -69,7 +69,7 @@ let package = Package(
                     swiftSettings: swift5),
         .testTarget(name: "GroupingTests", dependencies: ["Grouping", "Training", "Models", "Tokenizers"],
                     swiftSettings: swift5),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"], swiftSettings: swift5),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Checkpoints"], swiftSettings: swift5),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], swiftSettings: swift5),
         .testTarget(name: "CLITests", dependencies: ["SFTGOCLI", "Checkpoints", "Tokenizers", "Store", "Evaluation"], swiftSettings: swift5),
     ]

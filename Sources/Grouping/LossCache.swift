@@ -32,3 +32,19 @@ public enum LossCache {
         return (ReferenceLosses(modelHash: identity.modelHash, examples: examples, losses: l), false)
     }
 }
+
+extension LossCache {
+    /// The frozen per-token losses of the model in `modelDir` over `examples`, from the cache under
+    /// `root` or computed (and cached) once: Rho-1's φ, Token Cleaning's base and reference,
+    /// self-information's θ₀. `sftgo train --objective rho1` and the sweep's runner share this.
+    public static func frozenLosses(modelDir: URL, vocabularySize: Int, examples: [GroupingExample], root: URL,
+                                    dataSHA256: String, tokenizer: String, dataSettings: [String: String],
+                                    progress: GroupingProgress? = nil) throws -> (ReferenceLosses, cached: Bool) {
+        let id = identity(dataSHA256: dataSHA256, tokenizer: tokenizer, dataSettings: dataSettings,
+                          modelHash: try Identity.model(modelDir))
+        return try losses(root: root, identity: id, examples: examples) {
+            let m = try ReferenceLosses.loadModel(modelDir, vocabularySize: vocabularySize)
+            return try FrozenLosses.compute(model: m, examples: examples, progress: progress)
+        }
+    }
+}

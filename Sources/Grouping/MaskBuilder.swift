@@ -1,3 +1,5 @@
+import Foundation
+
 // Scores → masks → a MaskSet, and the statistics `sftgo group` prints: important fraction over the
 // loss tokens, loss-token counts, and the most frequent important and unimportant tokens.
 
@@ -55,5 +57,33 @@ public struct MaskStatistics: Equatable {
         a.examples == b.examples && a.lossTokens == b.lossTokens && a.importantTokens == b.importantTokens
             && a.topImportant.map { $0.id } == b.topImportant.map { $0.id }
             && a.topImportant.map { $0.count } == b.topImportant.map { $0.count }
+    }
+}
+
+extension MaskBuilder {
+    /// What a cached mask set is keyed by: data, tokenizer, method and its settings plus the data
+    /// settings, η, scope (default: the function's), batch size (0 = the whole data set), model.
+    public static func identity(_ g: GroupingFunction, method: String, examples: [GroupingExample], eta: Double,
+                                scope: SelectionScope? = nil, batchSize: Int, dataSHA256: String, tokenizer: String,
+                                dataSettings: [String: String], modelHash: String) -> MaskIdentity {
+        var settings = g.settings.merging(dataSettings) { a, _ in a }
+        settings["examples"] = String(examples.count)
+        let bs = batchSize == 0 ? max(examples.count, 1) : batchSize
+        return MaskIdentity(dataSHA256: dataSHA256, tokenizer: tokenizer, method: method, settings: settings,
+                            eta: eta, scope: scope ?? g.defaultScope, batchSize: bs, modelHash: modelHash)
+    }
+
+    /// The masks of grouping `g` (named `method`) over `examples` from the cache under `root`, or
+    /// built, stored and returned; `sftgo group` and the sweep's runner share the identity.
+    public static func cached(_ g: GroupingFunction, method: String, examples: [GroupingExample], eta: Double,
+                              scope: SelectionScope? = nil, batchSize: Int, dataSHA256: String, tokenizer: String,
+                              dataSettings: [String: String], modelHash: String, root: URL,
+                              progress: GroupingProgress? = nil) throws -> (MaskSet, cached: Bool) {
+        let identity = identity(g, method: method, examples: examples, eta: eta, scope: scope, batchSize: batchSize,
+                                dataSHA256: dataSHA256, tokenizer: tokenizer, dataSettings: dataSettings, modelHash: modelHash)
+        let cache = MaskCache(root: root)
+        let (set, hit) = try cache.masks(identity) { try build(g, examples: examples, identity: identity, progress: progress) }
+        try set.verify(against: examples, path: cache.directory(for: identity).path)
+        return (set, hit)
     }
 }

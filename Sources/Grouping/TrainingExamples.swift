@@ -32,9 +32,16 @@ public enum GroupingData {
         let dataset = try SFTDataset(conversations, format: format, tokenizer: tokenizer, maxLength: maxLength,
                                      skipInvalid: skipInvalid)
         guard withText else { return (dataset, dataset.examples.map { GroupingExample($0) }) }
+        return (dataset, try examples(dataset, conversations: conversations, format: format, tokenizer: tokenizer))
+    }
+
+    /// The examples of `dataset` (built from `conversations` with `format`) with their text and
+    /// every loss token's offsets, for groupings that read words (TF-IDF words, LLMLingua-2).
+    public static func examples(_ dataset: SFTDataset, conversations: [SFTConversation], format: ChatFormat,
+                                tokenizer: Tokenizer) throws -> [GroupingExample] {
         var addSpecial = false
         if case .alpaca = format { addSpecial = true }
-        let examples = try dataset.examples.map { e -> GroupingExample in
+        return try dataset.examples.map { e -> GroupingExample in
             let r = try format.render(conversations[e.index])
             let toks = tokenizer.encodeWithOffsets(r.text, addSpecialTokens: addSpecial)
             guard toks.count >= e.ids.count, zip(toks, e.ids).allSatisfy({ $0.id == $1 }) else {
@@ -42,6 +49,5 @@ public enum GroupingData {
             }
             return GroupingExample(e, text: r.text, offsets: toks.prefix(e.ids.count).map { $0.offsets }, tokenizer: tokenizer)
         }
-        return (dataset, examples)
     }
 }

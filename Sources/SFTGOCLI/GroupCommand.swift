@@ -126,17 +126,15 @@ public struct GroupCommand: ParsableCommand {
             default:
                 throw ValidationError("--method \(name): known methods are tfidf, frequency, random, self-information, rho1, token-cleaning, llmlingua2")
             }
-            let sc: SelectionScope
+            var sc: SelectionScope? = nil
             if let s = scope {
                 guard let v = SelectionScope(rawValue: s) else { throw ValidationError("--scope \(s): sequence or batch") }
                 sc = v
-            } else { sc = g.defaultScope }
-            var bs = batchSize ?? (name == "token-cleaning" ? 0 : 64)
-            if bs == 0 { bs = max(examples.count, 1) }
-            var settings = g.settings.merging(dataSettings) { a, _ in a }
-            settings["examples"] = String(examples.count)
-            let identity = MaskIdentity(dataSHA256: dataSHA, tokenizer: tokID, method: name, settings: settings, eta: eta,
-                                        scope: sc, batchSize: bs, modelHash: modelHash)
+            }
+            let identity = MaskBuilder.identity(g, method: name, examples: examples, eta: eta, scope: sc,
+                                                batchSize: batchSize ?? (name == "token-cleaning" ? 0 : 64),
+                                                dataSHA256: dataSHA, tokenizer: tokID, dataSettings: dataSettings,
+                                                modelHash: modelHash)
             let build = { () throws -> MaskSet in
                 let bar = ProgressBar(label: name)
                 defer { bar.finish() }
@@ -154,7 +152,7 @@ public struct GroupCommand: ParsableCommand {
                 try Data(try set.jsonl().utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
                 print("wrote \(out)")
             }
-            columns.append(TokenView.Column(title: "\(name) (η = \(eta), \(sc.rawValue))", set: set))
+            columns.append(TokenView.Column(title: "\(name) (η = \(eta), \(identity.scope.rawValue))", set: set))
         }
         if let h = html {
             let chosen = try htmlExamples.map { s in

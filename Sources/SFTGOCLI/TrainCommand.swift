@@ -80,23 +80,12 @@ public struct TrainCommand: ParsableCommand {
         return Settings(yaml: y)
     }
 
+    /// `SFTData.resolve` under $SFTGO_DATA_DIR (default `data`), its error as a usage error.
     static func resolveData(_ spec: String) throws -> URL {
-        var url = URL(fileURLWithPath: spec)
-        var isDir: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) {
-            let root = ProcessInfo.processInfo.environment["SFTGO_DATA_DIR"] ?? "data"
-            url = URL(fileURLWithPath: root).appendingPathComponent(spec)
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else {
-                throw ValidationError("--data \(spec): no such file, nor \(url.path)")
-            }
+        let root = ProcessInfo.processInfo.environment["SFTGO_DATA_DIR"] ?? "data"
+        do { return try SFTData.resolve(spec, dataRoot: URL(fileURLWithPath: root)) } catch let e as TrainingError {
+            throw ValidationError("--data \(spec): \(e)")
         }
-        if isDir.boolValue {
-            let files = try FileManager.default.contentsOfDirectory(atPath: url.path)
-                .filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }.sorted()
-            guard files.count == 1 else { throw ValidationError("--data \(url.path): expected one .json/.jsonl file, found \(files)") }
-            url = url.appendingPathComponent(files[0])
-        }
-        return url
     }
 
     /// The trainer's settings: flags over the YAML file over the defaults.
@@ -210,16 +199,8 @@ public struct TrainCommand: ParsableCommand {
         print("saved \(outURL.path) (model, tokenizer, run.json, log.jsonl, checkpoint-\(trainer.completedSteps))")
     }
 
-    /// The files transformers needs beside the weights to load the tokenizer and generation settings.
     static func copyTokenizerFiles(from src: URL, to dst: URL) throws {
-        let fm = FileManager.default
-        for name in ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt",
-                     "generation_config.json", "added_tokens.json"] {
-            let a = src.appendingPathComponent(name), b = dst.appendingPathComponent(name)
-            guard fm.fileExists(atPath: a.path) else { continue }
-            try? fm.removeItem(at: b)
-            try fm.copyItem(at: a, to: b)
-        }
+        try ModelFolder.copyTokenizerFiles(from: src, to: dst)
     }
 
     static func loadTrainableModel(_ dir: URL) throws -> TrainableModel {

@@ -29,16 +29,14 @@ enum TrainObjectives {
             guard let r = o.reference else { throw ValidationError("--objective \(name) needs --reference DIR (the frozen φ, e.g. a baseline-SFT checkpoint)") }
             let refDir = URL(fileURLWithPath: r)
             let examples = dataset.examples.map { GroupingExample($0) }
-            let id = LossCache.identity(dataSHA256: try Identity.file(dataURL), tokenizer: try Identity.tokenizer(modelDir),
-                                        dataSettings: o.dataSettings, modelHash: try Identity.model(refDir))
             let root = o.maskCacheDir.map { URL(fileURLWithPath: $0) }
                 ?? dataURL.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".sftgo/masks")
-            let (ref, cached) = try LossCache.losses(root: root, identity: id, examples: examples) {
-                let m = try ReferenceLosses.loadModel(refDir, vocabularySize: tokenizer.vocabSize)
-                let bar = ProgressBar(label: "reference losses")
-                defer { bar.finish() }
-                return try FrozenLosses.compute(model: m, examples: examples, progress: { bar.update($0, $1) })
-            }
+            let bar = ProgressBar(label: "reference losses")
+            let (ref, cached) = try LossCache.frozenLosses(modelDir: refDir, vocabularySize: tokenizer.vocabSize, examples: examples,
+                                                           root: root, dataSHA256: try Identity.file(dataURL),
+                                                           tokenizer: try Identity.tokenizer(modelDir), dataSettings: o.dataSettings,
+                                                           progress: { bar.update($0, $1) })
+            bar.finish()
             print("reference losses: \(cached ? "cached" : "computed") (\(refDir.path))")
             return try Rho1Weights(reference: ref, dataset: dataset, eta: o.eta ?? 0.55,
                                    variant: name == "go-rho1" ? .goRho1 : .rho1, lambda: o.lambda ?? 1)

@@ -1,4 +1,5 @@
 @testable import SFTGOCLI
+import Experiments
 import XCTest
 
 final class SweepCommandTests: XCTestCase {
@@ -14,11 +15,12 @@ final class SweepCommandTests: XCTestCase {
         XCTAssertThrowsError(try SFTGOCommand.parseAsRoot(["report", "experiments/lima.yaml", "--format", "latex"]))
     }
 
-    /// Without a real runner, `sweep run` refuses with the reason instead of producing numbers.
-    func testRealRunnerNotWiredYetSaysSo() throws {
-        var cmd = try SFTGOCommand.parseAsRoot(["sweep", "run", "experiments/lima.yaml", "--results", "/nonexistent-results"])
-        XCTAssertThrowsError(try cmd.run()) { e in
-            XCTAssertTrue("\(e)".contains("not wired"), "\(e)")
+    /// `trainer` (the default) is the real runner; an unknown name is refused with the list.
+    func testRealRunnerIsTheDefault() throws {
+        XCTAssertEqual(try Runners.make(nil, env: [:]).name, "trainer")
+        XCTAssertEqual(try Runners.make(nil, env: ["SFTGO_SWEEP_RUNNER": "synthetic"]).name, "synthetic")
+        XCTAssertThrowsError(try Runners.make("nope", env: [:])) { e in
+            XCTAssertTrue("\(e)".contains("unknown runner 'nope'"), "\(e)")
         }
     }
 }

@@ -15,6 +15,8 @@ public struct EvaluationOptions: Sendable {
     public var chat = ChatOptions()
     /// `--predictions FILE` (recorded in provenance; the responses come as a PredictionSet).
     public var predictionsFile: String? = nil
+    /// lm-eval `--gen_kwargs max_gen_toks=N`: caps every generation task's own budget (nil: the task's).
+    public var maxGenToks: Int? = nil
 
     public init(limit: Double? = nil, numFewshot: Int? = nil, batchSize: Int = 1, addBOS: Bool = false,
                 mc2Variant: MC2Variant = .v2, logSamples: Bool = false) {

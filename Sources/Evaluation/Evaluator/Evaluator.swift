@@ -141,7 +141,7 @@ public final class Evaluator {
         var genResponses: [[String]] = []
         var flat: [GenerationRequest] = []
         for run in plan.runs {
-            let r = run.task.config.isGeneration ? try generationRequests(for: run, limit: options.limit, chat: options.chat) : []
+            let r = run.task.config.isGeneration ? try generationRequests(for: run, limit: options.limit, chat: options.chat, maxGenToks: options.maxGenToks) : []
             genRequests.append(r)
             flat += r.map(\.request)
         }

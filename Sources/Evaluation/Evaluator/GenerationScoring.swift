@@ -20,7 +20,8 @@ public let defaultMaxGenToks = 256
 
 extension Evaluator {
     /// The request of every limited document of a generation run, in doc order.
-    public func generationRequests(for run: TaskRun, limit: Double?, chat: ChatOptions = ChatOptions()) throws -> [(docID: Int, request: GenerationRequest, kwargs: JSONObject)] {
+    public func generationRequests(for run: TaskRun, limit: Double?, chat: ChatOptions = ChatOptions(),
+                                   maxGenToks: Int? = nil) throws -> [(docID: Int, request: GenerationRequest, kwargs: JSONObject)] {
         let task = run.task
         let kw = task.config.generationKwargs
         // lm-eval: no until given → [fewshot_delimiter]; the logged kwargs carry it.
@@ -28,11 +29,12 @@ extension Evaluator {
         var logged = kw.raw
         logged["until"] = .array(until.map { .string($0) })
         if logged["do_sample"] == nil { logged["do_sample"] = .bool(false) }
+        if let m = maxGenToks { logged["max_gen_toks"] = .int(m) }
         var out: [(Int, GenerationRequest, JSONObject)] = []
         for i in 0..<task.limitedCount(limit) {
             do {
                 let ctx = try task.context(task.docs[i], numFewshot: run.numFewshot, docID: i, chat: chat, template: chatTemplate)
-                out.append((i, GenerationRequest(context: ctx, until: until, maxGenTokens: kw.maxGenToks ?? defaultMaxGenToks), logged))
+                out.append((i, GenerationRequest(context: ctx, until: until, maxGenTokens: maxGenToks ?? kw.maxGenToks ?? defaultMaxGenToks), logged))
             } catch let e as TemplateError {
                 throw TaskError.badDocument(task: task.name, docID: i, message: e.description)
             }

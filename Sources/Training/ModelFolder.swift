@@ -1,0 +1,42 @@
+import Foundation
+
+/// Files of a Hugging Face model folder that are not weights: what a trained checkpoint copies from
+/// its base so transformers (and our evaluator) can load tokenizer and generation settings.
+public enum ModelFolder {
+    public static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json",
+                                        "merges.txt", "generation_config.json", "added_tokens.json"]
+
+    public static func copyTokenizerFiles(from src: URL, to dst: URL) throws {
+        let fm = FileManager.default
+        for name in tokenizerFiles {
+            let a = src.appendingPathComponent(name), b = dst.appendingPathComponent(name)
+            guard fm.fileExists(atPath: a.path) else { continue }
+            try? fm.removeItem(at: b)
+            try fm.copyItem(at: a, to: b)
+        }
+    }
+}
+
+extension SFTData {
+    /// An SFT data file from a path (file, or a folder holding exactly one .json/.jsonl) or a name
+    /// under `dataRoot` (e.g. `lima` → `<dataRoot>/lima/<the one file>`).
+    public static func resolve(_ spec: String, dataRoot: URL) throws -> URL {
+        var url = URL(fileURLWithPath: spec)
+        var isDir: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) {
+            url = dataRoot.appendingPathComponent(spec)
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else {
+                throw TrainingError.unreadable(file: spec, reason: "no such file, nor \(url.path)")
+            }
+        }
+        if isDir.boolValue {
+            let files = try FileManager.default.contentsOfDirectory(atPath: url.path)
+                .filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }.sorted()
+            guard files.count == 1 else {
+                throw TrainingError.unreadable(file: url.path, reason: "expected one .json/.jsonl file, found \(files)")
+            }
+            url = url.appendingPathComponent(files[0])
+        }
+        return url
+    }
+}
