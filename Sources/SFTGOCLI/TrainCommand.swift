@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import Grouping
 import Store
 import Tokenizers
 import Training
@@ -162,6 +163,12 @@ public struct TrainCommand: ParsableCommand {
             if objectiveName == "go" {
                 FileHandle.standardError.write(Data("warning: GO without --important-masks or --random-mask-fraction: every token is unimportant, so GO reduces to SFT\n".utf8))
             }
+        }
+        if (Objectives.aliases[objectiveName] ?? objectiveName) == "token-cleaning",
+           try s.value(importantMasks, "important-masks") == nil {
+            // Without the mask every token is dropped: loss 0, nothing trained. Refuse instead.
+            throw ValidationError("--objective token-cleaning trains only the tokens its mask keeps: pass --important-masks FILE "
+                + "from `sftgo group --method token-cleaning --reference DIR --output FILE` (same --template, --cutoff-len, --skip-invalid)")
         }
         let objectiveFn = try weights ?? TrainObjectives.make(objectiveName, dataset: dataset, dataURL: dataURL, modelDir: modelDir, tokenizer: tok,
             options: .init(reference: try s.value(reference, "reference"), eta: try s.value(eta, "eta"),

@@ -8,6 +8,7 @@ import Tensors
 /// workspace that grows to the largest micro-batch once and is then reused.
 public final class LlamaTrainableModel: TrainableModel {
     public let llama: Llama
+    public var numerics: [(String, String)] { Llama.calibration(config: llama.config).provenance }
     public let gradients: LlamaGradients
     /// The folder the model came from: its config.json is written out with the trained weights.
     public let sourceDirectory: URL?

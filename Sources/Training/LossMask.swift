@@ -68,7 +68,7 @@ public struct SFTDataset {
                 ids = Array(ids[..<maxLength]); mask = Array(mask[..<maxLength])
             }
             if let p = problem {
-                if skipInvalid { skipped.append((c.location, p.description)); continue }
+                if skipInvalid { skipped.append((c.location, p.condition)); continue }
                 throw p
             }
             examples.append(TokenizedExample(index: i, location: c.location, ids: ids, lossMask: mask))

@@ -28,4 +28,11 @@ public protocol TrainableModel: AnyObject {
     func backward(weights: [Float]) throws
     /// Writes the model as a Hugging Face folder (weights + config).
     func save(to directory: URL) throws
+    /// What run.json records about the numerics (OpenBLAS kernel, row quantum, threads): bits are
+    /// promised identical only under the same kernel.
+    var numerics: [(String, String)] { get }
+}
+
+extension TrainableModel {
+    public var numerics: [(String, String)] { [] }
 }

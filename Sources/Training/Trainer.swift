@@ -132,7 +132,8 @@ public final class Trainer {
                                 "steps_per_epoch": stepsPerEpoch, "examples": dataset.examples.count,
                                 "loss_tokens": dataset.lossTokenCount, "skipped_rows": dataset.skipped.count,
                                 "cutoff_len": dataset.maxLength, "warmup_steps": schedule.warmupSteps,
-                                "parameters": model.parameterCount]
+                                "parameters": model.parameterCount,
+                                "numerics": Dictionary(model.numerics, uniquingKeysWith: { a, _ in a })]
         for (k, v) in extra { d[k] = v }
         let data = try JSONSerialization.data(withJSONObject: d, options: [.prettyPrinted, .sortedKeys])
         try data.write(to: out.appendingPathComponent("run.json"))

@@ -20,13 +20,22 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case config(String)
     case checkpoint(String)
 
+    /// What is wrong, without the remedy: the line a skipped row gets in the log and run.json.
+    public var condition: String {
+        switch self {
+        case .noLossTokens(let l): return "\(l): the example has no loss tokens (nothing to train on)"
+        case .lossTokensCut(let l, let n, let kept, let m):
+            return "\(l): the context limit \(m) cuts loss tokens (\(kept) of \(n) kept)"
+        default: return description
+        }
+    }
+
     public var description: String {
         switch self {
         case .unreadable(let f, let r): return "\(f): \(r)"
         case .badRow(let l, let r): return "\(l): \(r)"
-        case .noLossTokens(let l): return "\(l): the example has no loss tokens (nothing to train on); pass --skip-invalid to drop it"
-        case .lossTokensCut(let l, let n, let kept, let m):
-            return "\(l): the context limit \(m) cuts loss tokens (\(kept) of \(n) kept); raise --cutoff-len or pass --skip-invalid"
+        case .noLossTokens: return "\(condition); pass --skip-invalid to drop it"
+        case .lossTokensCut: return "\(condition); raise --cutoff-len or pass --skip-invalid"
         case .chatFormat(let s): return "chat format: \(s)"
         case .maskMismatch(let f, let line, let ex, let r): return "\(f) line \(line) (example \(ex)): \(r)"
         case .nonFiniteLoss(let s, let ex, let v):

@@ -32,6 +32,26 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertEqual(try s.value(Double?.none, "lambda"), 0.8)
     }
 
+    /// Token Cleaning without its mask would drop every token (loss 0, nothing trained): refused.
+    func testTokenCleaningWithoutMasksIsRefused() throws {
+        let env = ProcessInfo.processInfo.environment["SFTGO_SMOLLM2_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        let model = env ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("models/SmolLM2-135M-Instruct").path
+        guard FileManager.default.fileExists(atPath: model + "/tokenizer.json") else {
+            throw XCTSkip("SmolLM2 not found at \(model): set SFTGO_SMOLLM2_DIR")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sftgo-train-tc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("mini.json")
+        try Data(#"[{"instruction": "Name a colour.", "input": "", "output": "Blue."}]"#.utf8).write(to: data)
+        var cmd = try XCTUnwrap(try SFTGOCommand.parseAsRoot(["train", "--model", model, "--data", data.path, "--objective", "token-cleaning",
+                                                              "--output-dir", dir.appendingPathComponent("out").path, "--dry-run"]) as? TrainCommand)
+        XCTAssertThrowsError(try cmd.run()) { e in
+            XCTAssertTrue("\(e)".contains("--important-masks"), "\(e)")
+        }
+    }
+
     func testBadYAMLValueIsNamed() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sftgo-train-yaml-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -40,6 +40,21 @@ final class LlamaTrainableModelTests: XCTestCase {
         XCTAssertLessThan((diff / norm).squareRoot(), 1e-5)
     }
 
+    /// run.json records the numerics the bits depend on (issue 16): kernel, row quantum, threads.
+    func testRunJSONRecordsTheNumerics() throws {
+        let dir = tempDirectory("llamaNumerics")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let m = try LlamaTrainableModel(directory: tinyDir)
+        let t = try Trainer(model: m, dataset: toyDataset(count: 2, vocab: 384, seed: 1, minLength: 6, maxLength: 8),
+                            config: config(budget: 100), objective: SFTWeights(), masks: .none, outputDirectory: dir)
+        try t.writeRunJSON(extra: [:])
+        let run = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("run.json"))) as! [String: Any]
+        let n = try XCTUnwrap(run["numerics"] as? [String: String])
+        XCTAssertEqual(n["openblas_core"], Llama.calibration(config: m.llama.config).coreName)
+        XCTAssertEqual(n["gemm_row_quantum"], String(m.llama.rowQuantum))
+        XCTAssertNotNil(n["threads"])
+    }
+
     func testOverfitsAFewExamples() throws {
         let data = toyDataset(count: 3, vocab: 384, seed: 2, minLength: 8, maxLength: 12)
         var c = TrainerConfig()

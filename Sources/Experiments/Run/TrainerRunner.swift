@@ -155,6 +155,7 @@ public final class TrainerRunner: CellRunner {
             ("tokens", .int(tokens)), ("resumed_from_step", .int(resumed)),
             ("train_seconds_this_call", .double(Date().timeIntervalSince(t0))),
             ("trainer_config", try JSONValue.parse(data: JSONEncoder().encode(opts.config))),
+            ("numerics", .object(JSONObject(model.numerics.map { ($0, JSONValue.string($1)) }))),
         ])
         for (k, v) in maskFacts.pairs { prov[k] = v }
         try AtomicFile.write(JSONValue.object(prov).serialized(indent: 2) + "\n", to: doneFile)
