@@ -57,6 +57,18 @@ final class InputHardeningTests: XCTestCase {
         XCTAssertNoThrow(try ContextBudget.checkFits(8192, context: 8192))
     }
 
+    /// Item 9 at the command layer: `generate` and `logprobs` refuse a prompt longer than the model's
+    /// context (tiny-llama3-rope: 256 positions) before any forward pass, naming both counts.
+    func testCommandsRefuseAPromptLongerThanTheContext() throws {
+        let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../Fixtures/models/tiny-llama3-rope").standardizedFileURL.path
+        let ids = "[" + Array(repeating: "5", count: 300).joined(separator: ",") + "]"
+        let gen = try GenerateCommand.parse(["--model", model, "--ids", ids, "--max-new-tokens", "1"])
+        XCTAssertThrowsError(try gen.run()) { XCTAssertTrue("\($0)".contains("300 tokens") && "\($0)".contains("256"), "\($0)") }
+        let lp = try LogprobsCommand.parse(["--model", model, "--ids", ids])
+        XCTAssertThrowsError(try lp.run()) { XCTAssertTrue("\($0)".contains("300 tokens") && "\($0)".contains("256"), "\($0)") }
+    }
+
     /// Item 7: an output folder that cannot be written is refused before anything runs.
     func testOutputPathWritabilityIsCheckedUpFront() throws {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("sftgo-out-\(UUID().uuidString)")
