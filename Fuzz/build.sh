@@ -31,7 +31,8 @@ if [ ! -f "$OUT/libYams.a" ]; then
   ar rcs "$OUT/libCYaml.a" "$OUT"/obj/*.o
   module Yams -DSWIFT_PACKAGE -Xcc -DYAML_DECLARE_STATIC "$YAMS"/Yams/*.swift
 fi
-# Store reads its bundled registry through SwiftPM's generated Bundle.module; the targets pass their own.
+# Store (its registry) and Evaluation (IFEval data) read resources through SwiftPM's generated
+# Bundle.module; outside SwiftPM each gets this stand-in (the resources are found by their env variables).
 cat > "$OUT/StoreBundle.swift" <<'SWIFT'
 import Foundation
 extension Foundation.Bundle { static let module: Bundle = Bundle.main }
@@ -42,7 +43,7 @@ module Checkpoints "${SAN[@]}" "$ROOT"/Sources/Checkpoints/*.swift
 module Tokenizers "${SAN[@]}" "$ROOT"/Sources/Tokenizers/*.swift
 module Store "${SAN[@]}" "$ROOT"/Sources/Store/*.swift "$OUT/StoreBundle.swift"
 module Models "${SAN[@]}" "$ROOT"/Sources/Models/*.swift
-module Evaluation "${SAN[@]}" $(find "$ROOT/Sources/Evaluation" -name '*.swift' | sort)
+module Evaluation "${SAN[@]}" $(find "$ROOT/Sources/Evaluation" -name '*.swift' | sort) "$OUT/StoreBundle.swift"
 
 LINK=(-L "$OUT" -lEvaluation -lModels -lStore -lTokenizers -lCheckpoints -lTensors -lYams -lCYaml "${LIBS[@]}")
 for t in "$ROOT"/Fuzz/targets/*.swift; do

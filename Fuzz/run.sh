@@ -48,7 +48,7 @@ for t in "${targets[@]}"; do
   (cd "$OUT" && ASAN_OPTIONS=detect_leaks=0 ./fuzz-$t -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
       -max_len=65536 -print_final_stats=1 -artifact_prefix="$FIX/fuzz/$t/" "corpus/$t" > "log-$t.txt" 2>&1)
   rc=$?
-  grep -E "^stat::number_of_executed_units|^stat::new_units_added|^#[0-9]+ +DONE" "$OUT/log-$t.txt" | tr '\n' ' '; echo
+  grep -E "^stat::number_of_executed_units|^stat::new_units_added|^stat::average_exec_per_sec|^#[0-9]+[[:space:]]+DONE" "$OUT/log-$t.txt" | tr '\n' ' '; echo
   if [ $rc -ne 0 ]; then status=1; echo "fuzz-$t FOUND A PROBLEM (exit $rc): see $OUT/log-$t.txt and $FIX/fuzz/$t/"; fi
 done
 exit $status

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Store
 import XCTest
 @testable import SFTGOCLI
 
@@ -55,6 +56,18 @@ final class InputHardeningTests: XCTestCase {
         XCTAssertThrowsError(try ContextBudget.newTokens(prompt: 8192, requested: 1, context: 8192))
         XCTAssertThrowsError(try ContextBudget.checkFits(8193, context: 8192))
         XCTAssertNoThrow(try ContextBudget.checkFits(8192, context: 8192))
+    }
+
+    /// Item 9 at the command layer: `generate` and `logprobs` refuse a prompt longer than the model's
+    /// context (tiny-llama3-rope: 256 positions) before any forward pass, naming both counts.
+    func testCommandsRefuseAPromptLongerThanTheContext() throws {
+        let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../Fixtures/models/tiny-llama3-rope").standardizedFileURL.path
+        let ids = "[" + Array(repeating: "5", count: 300).joined(separator: ",") + "]"
+        let gen = try GenerateCommand.parse(["--model", model, "--ids", ids, "--max-new-tokens", "1"])
+        XCTAssertThrowsError(try gen.run()) { XCTAssertTrue("\($0)".contains("300 tokens") && "\($0)".contains("256"), "\($0)") }
+        let lp = try LogprobsCommand.parse(["--model", model, "--ids", ids])
+        XCTAssertThrowsError(try lp.run()) { XCTAssertTrue("\($0)".contains("300 tokens") && "\($0)".contains("256"), "\($0)") }
     }
 
     /// Item 7: an output folder that cannot be written is refused before anything runs.
@@ -116,5 +129,49 @@ final class InputHardeningTests: XCTestCase {
         XCTAssertTrue(why?.contains("byte") ?? false, "\(String(describing: why))")
         try Data("{\"a\": 1}\n".utf8).write(to: jsonl)
         XCTAssertNil(firstRowProblem(jsonl, format: "jsonl", display: "x"), "every row parses")
+    }
+}
+
+/// Item 12 at the command layer: `data verify` keeps the registered file's checksum problem, and
+/// with `--details` (only then) adds the first row that does not parse.
+final class DataVerifyDetailsTests: XCTestCase {
+    /// Everything `body` prints to stdout.
+    func captured(_ body: () throws -> Void) rethrows -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sftgo-stdout-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: file.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: file) }
+        fflush(stdout)
+        let saved = dup(STDOUT_FILENO), fd = open(file.path, O_WRONLY)
+        dup2(fd, STDOUT_FILENO); close(fd)
+        defer { fflush(stdout); dup2(saved, STDOUT_FILENO); close(saved) }
+        try body()
+        fflush(stdout)
+        return (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+    }
+
+    func testDetailsNameTheFirstBadRowOfARegisteredFile() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sftgo-verify-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("ifeval"), withIntermediateDirectories: true)
+        // ifeval/input_data.jsonl is registered with 207,111 bytes and a sha256: a file of that size
+        // whose third row is broken fails on the checksum.
+        var text = "{\"key\": 1}\n{\"key\": 2}\n{\"key\": 3,,}\n"
+        let pad = 207_111 - text.utf8.count - "{\"pad\": \"\"}\n".utf8.count
+        text += "{\"pad\": \"" + String(repeating: "x", count: pad) + "\"}\n"
+        try Data(text.utf8).write(to: root.appendingPathComponent("ifeval/input_data.jsonl"))
+        let store = DataStore(root: root)
+        var result: (bad: Int, missing: Int) = (0, 0)
+        let plain = try captured { result = try printStatus(store, names: ["ifeval"]) }
+        XCTAssertEqual(result.bad, 1, plain)
+        XCTAssertTrue(plain.contains("ifeval/input_data.jsonl: sha256 "), plain)
+        XCTAssertFalse(plain.contains("first bad row"), plain)
+        let detailed = try captured { _ = try printStatus(store, names: ["ifeval"], details: true) }
+        let lines = detailed.split(separator: "\n").map(String.init)
+        let problem = lines.firstIndex { $0.contains("ifeval/input_data.jsonl: ") }
+        XCTAssertNotNil(problem, detailed)
+        XCTAssertEqual(Array(lines.prefix(problem.map { $0 + 1 } ?? 0)), Array(plain.split(separator: "\n").map(String.init).prefix(problem.map { $0 + 1 } ?? 0)),
+                       "the checksum problem is kept as it was")
+        guard let p = problem, p + 1 < lines.count else { return XCTFail(detailed) }
+        XCTAssertTrue(lines[p + 1].contains("first bad row") && lines[p + 1].contains("3"), lines[p + 1])
     }
 }

@@ -82,6 +82,27 @@ final class ArchiveHardeningTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: staged.url.appendingPathComponent("zeros.bin").path))
     }
 
+    /// Item 2: a member whose header declares more bytes than the disk has free is refused before
+    /// anything is written (a hand-made tar header: GNU base-256 size 2^50, then only a few bytes).
+    func testMemberLargerThanTheFreeSpaceIsRefusedUpFront() throws {
+        var h = [UInt8](repeating: 0, count: 512)
+        func put(_ s: String, at o: Int) { for (i, b) in s.utf8.enumerated() { h[o + i] = b } }
+        put("big.bin", at: 0); put("0000644", at: 100); put("0000000", at: 108); put("0000000", at: 116)
+        h[124] = 0x80
+        for i in 0..<8 { h[135 - i] = UInt8(truncatingIfNeeded: (UInt64(1) << 50) >> (8 * UInt64(i))) }
+        put("00000000000", at: 136); h[156] = UInt8(ascii: "0"); put("ustar", at: 257); put("00", at: 263)
+        for i in 148..<156 { h[i] = 0x20 }
+        put(String(format: "%06o", h.reduce(0) { $0 + Int($1) }), at: 148); h[154] = 0; h[155] = 0x20
+        let tar = src.url.appendingPathComponent("huge.tar")
+        try Data(h + [UInt8](repeating: 0, count: 1024)).write(to: tar)
+        let staged = try TempDir()
+        XCTAssertThrowsError(try ArchiveReader.extract(tar, into: staged.url)) { e in
+            guard case let .io(_, reason)? = e as? StoreError else { return XCTFail("\(e)") }
+            XCTAssertTrue(reason.contains("1125899906842624 bytes") && reason.contains("free"), reason)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: staged.url.appendingPathComponent("big.bin").path))
+    }
+
     /// Item 11: a `../` entry is called what it is, not "absolute".
     func testParentDirectoryEntryIsNamedAsSuch() throws {
         let tar = src.url.appendingPathComponent("up.tar")
