@@ -44,18 +44,8 @@ final class BPEModel {
         if let d = j["dropout"].value as? NSNumber, d.doubleValue > 0 {
             throw TokenizerError.unsupportedType(component: "model BPE option", type: "dropout")
         }
-        guard let v = j["vocab"].value as? [String: Any] else { throw j["vocab"].fail("must be an object") }
-        var vocab: [String: Int] = [:]
-        vocab.reserveCapacity(v.count)
-        var maxId = -1
-        for (k, idAny) in v {
-            guard let n = idAny as? NSNumber else { throw j["vocab"][k].fail("must be an integer id") }
-            vocab[k] = n.intValue
-            maxId = max(maxId, n.intValue)
-        }
+        let (vocab, itt) = try TokenModels.vocabulary(j)
         self.vocab = vocab
-        var itt = [String?](repeating: nil, count: maxId + 1)
-        for (k, id) in vocab where id >= 0 { itt[id] = k }
         idToToken = itt
 
         var charId: [UInt32: Int32] = [:]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// tokenizer.json `model`: turns one pre-tokenised piece into ids. BPE (byte-level and
 /// SentencePiece-style) and WordPiece (BERT) share the Tokenizer pipeline around them.
 protocol TokenModel: AnyObject {
@@ -20,6 +22,22 @@ enum TokenModels {
         case "WordPiece": return try WordPieceModel(j)
         default: throw TokenizerError.unsupportedType(component: "model", type: type)
         }
+    }
+
+    /// The model's `vocab` object (token → id) and its inverse (gaps nil).
+    static func vocabulary(_ j: JSONNode) throws -> (vocab: [String: Int], idToToken: [String?]) {
+        guard let v = j["vocab"].value as? [String: Any] else { throw j["vocab"].fail("must be an object") }
+        var vocab: [String: Int] = [:]
+        vocab.reserveCapacity(v.count)
+        var maxId = -1
+        for (k, idAny) in v {
+            guard let n = idAny as? NSNumber else { throw j["vocab"][k].fail("must be an integer id") }
+            vocab[k] = n.intValue
+            maxId = max(maxId, n.intValue)
+        }
+        var itt = [String?](repeating: nil, count: maxId + 1)
+        for (k, id) in vocab where id >= 0 { itt[id] = k }
+        return (vocab, itt)
     }
 }
 

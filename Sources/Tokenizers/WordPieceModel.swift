@@ -18,18 +18,8 @@ final class WordPieceModel {
     private var found: [(id: Int, bytes: Int)] = []
 
     init(_ j: JSONNode) throws {
-        guard let v = j["vocab"].value as? [String: Any] else { throw j["vocab"].fail("must be an object") }
-        var vocab: [String: Int] = [:]
-        vocab.reserveCapacity(v.count)
-        var maxId = -1
-        for (k, idAny) in v {
-            guard let n = idAny as? NSNumber else { throw j["vocab"][k].fail("must be an integer id") }
-            vocab[k] = n.intValue
-            maxId = max(maxId, n.intValue)
-        }
+        let (vocab, itt) = try TokenModels.vocabulary(j)
         self.vocab = vocab
-        var itt = [String?](repeating: nil, count: maxId + 1)
-        for (k, id) in vocab where id >= 0 { itt[id] = k }
         idToToken = itt
         var bs: [[UInt32]: Int] = [:]
         bs.reserveCapacity(vocab.count)
