@@ -92,6 +92,7 @@ public enum CommandLineChecks {
 
     /// Runs `command` after the checks; a failed check exits with status 64 (usage) and one line.
     public static func main<C: ParsableCommand>(_ command: C.Type) {
+        KernelAdvice.useFittingKernel()
         var raw: [[UInt8]] = []
         for i in 1..<Int(CommandLine.argc) {
             guard let p = CommandLine.unsafeArgv[i] else { continue }

@@ -82,6 +82,7 @@ public struct GemmCalibration: Sendable, Equatable {
     /// What a run's provenance records about the numerics (results JSON, run.json, sftgo-bench micro).
     public var provenance: [(String, String)] {
         [("openblas_core", coreName),
+         ("openblas_core_source", KernelAdvice.coreSource),
          ("gemm_row_quantum", String(rowQuantum)),
          ("gemm_mode", blockwise ? "blockwise-fallback" : "quantum-aligned"),
          ("single_row_rule", "fixed \(Gemm.columnChunk)-column chunks (sgemv), independent of thread count"),

@@ -2,12 +2,14 @@
 import Glibc
 #endif
 import CBLAS
+import Foundation
 
 /// OpenBLAS (DYNAMIC_ARCH) picks its kernel from the CPU model it knows. On a CPU newer than the
 /// library (OpenBLAS 0.3.21 on an Intel Xeon of family 6 model 207, measured here) it falls back to the
 /// generic SSE3 "Prescott" kernels although the CPU runs AVX-512: sgemm measured 2.2 GFLOP/s there
-/// against 17.7 with OPENBLAS_CORETYPE=Cooperlake. The kernel is fixed when the library loads, so the
-/// engine cannot switch it; it says, once, which OPENBLAS_CORETYPE the CPU supports.
+/// against 17.7 with OPENBLAS_CORETYPE=Cooperlake. The kernel is fixed when the library loads, so a
+/// process cannot switch it; the command-line tools re-execute themselves once with the core type set
+/// (`useFittingKernel`), and anything else (a test process, SFTGO_KERNEL_AUTO=0) is told, once.
 public enum KernelAdvice {
     /// OpenBLAS's pre-AVX2 kernel names: choosing one of these on an AVX2/AVX-512 CPU is a fallback.
     static let genericCores: Set<String> = [
@@ -24,12 +26,45 @@ public enum KernelAdvice {
         return nil
     }
 
+    /// Set in a process that sftgo re-executed with a better kernel: the core the library chose alone.
+    static let libraryDefaultVariable = "SFTGO_OPENBLAS_LIBRARY_CORE"
+
+    /// The core type to re-execute with, or nil: a user's OPENBLAS_CORETYPE is always kept, SFTGO_KERNEL_AUTO=0
+    /// turns the choice off, and a process already re-executed never tries again.
+    public static func reexecCore(environment: [String: String], coreName: String, cpuFlags: Set<String>) -> String? {
+        if environment["OPENBLAS_CORETYPE"] != nil || environment["SFTGO_KERNEL_AUTO"] == "0"
+            || environment[libraryDefaultVariable] != nil { return nil }
+        return betterCore(coreName: coreName, cpuFlags: cpuFlags)
+    }
+
+    /// Replaces this process by itself with OPENBLAS_CORETYPE set when the library fell back to generic
+    /// kernels the CPU outgrows; returns (changing nothing) otherwise or when exec fails. Call first in main,
+    /// before any thread starts.
+    public static func useFittingKernel() {
+        let env = ProcessInfo.processInfo.environment
+        guard let core = reexecCore(environment: env, coreName: GemmCalibration.coreName, cpuFlags: cpuFlags()) else { return }
+        setenv("OPENBLAS_CORETYPE", core, 1)
+        setenv(libraryDefaultVariable, GemmCalibration.coreName, 1)
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        unsetenv("OPENBLAS_CORETYPE")   // exec failed: carry on with the library's choice (and its warning)
+    }
+
+    /// How the kernel was chosen, for provenance.
+    public static var coreSource: String {
+        let env = ProcessInfo.processInfo.environment
+        if let lib = env[libraryDefaultVariable], env["OPENBLAS_CORETYPE"] != nil {
+            return "sftgo set OPENBLAS_CORETYPE (the library alone chose \(lib))"
+        }
+        return env["OPENBLAS_CORETYPE"] != nil ? "OPENBLAS_CORETYPE" : "library"
+    }
+
     /// The warning text for this machine, or nil.
     public static let message: String? = {
         guard let better = betterCore(coreName: GemmCalibration.coreName, cpuFlags: cpuFlags()) else { return nil }
         return "sftgo: warning: OpenBLAS chose its generic \(GemmCalibration.coreName) kernels on a CPU that runs "
             + "\(better)'s (the library does not know this CPU model); matrix products run several times slower. "
-            + "Run with OPENBLAS_CORETYPE=\(better) for speed; the kernel is recorded in every run's provenance."
+            + "Run with OPENBLAS_CORETYPE=\(better) for speed (sftgo's commands do so themselves unless "
+            + "SFTGO_KERNEL_AUTO=0); the kernel is recorded in every run's provenance."
     }()
 
     private static let once: Void = { if let m = message { fputs(m + "\n", stderr) } }()

@@ -97,7 +97,7 @@ final class GemmCalibrationTests: XCTestCase {
             let c = GemmCalibration.forShapes(shapes)
             XCTAssertTrue(GemmCalibration.candidates.contains(c.rowQuantum))
             XCTAssertFalse(c.coreName.isEmpty)
-            XCTAssertEqual(c.provenance.map(\.0), ["openblas_core", "gemm_row_quantum", "gemm_mode", "single_row_rule", "threads"])
+            XCTAssertEqual(c.provenance.map(\.0), ["openblas_core", "openblas_core_source", "gemm_row_quantum", "gemm_mode", "single_row_rule", "threads"])
             print("calibration \(name): OpenBLAS core \(c.coreName), row quantum \(c.rowQuantum), blockwise \(c.blockwise)")
         }
     }

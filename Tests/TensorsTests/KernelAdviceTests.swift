@@ -15,6 +15,18 @@ final class KernelAdviceTests: XCTestCase {
         XCTAssertNil(KernelAdvice.betterCore(coreName: "Prescott", cpuFlags: ["sse3"]))
     }
 
+    func testReexecutionKeepsTheUsersChoiceAndNeverLoops() {
+        let bf16: Set = ["avx2", "fma", "avx512f", "avx512vl", "avx512_bf16"]
+        XCTAssertEqual(KernelAdvice.reexecCore(environment: [:], coreName: "Prescott", cpuFlags: bf16), "Cooperlake")
+        XCTAssertNil(KernelAdvice.reexecCore(environment: ["OPENBLAS_CORETYPE": "Haswell"], coreName: "Prescott", cpuFlags: bf16))
+        XCTAssertNil(KernelAdvice.reexecCore(environment: ["SFTGO_KERNEL_AUTO": "0"], coreName: "Prescott", cpuFlags: bf16))
+        XCTAssertEqual(KernelAdvice.reexecCore(environment: ["SFTGO_KERNEL_AUTO": "1"], coreName: "Prescott", cpuFlags: bf16), "Cooperlake")
+        // Re-executed once already (the library still chose Prescott, e.g. it ignores the variable): stop.
+        XCTAssertNil(KernelAdvice.reexecCore(environment: [KernelAdvice.libraryDefaultVariable: "Prescott"],
+                                             coreName: "Prescott", cpuFlags: bf16))
+        XCTAssertNil(KernelAdvice.reexecCore(environment: [:], coreName: "Zen", cpuFlags: bf16))
+    }
+
     func testThisMachinesFlagsAreRead() throws {
         #if arch(x86_64) && os(Linux)
         let flags = KernelAdvice.cpuFlags()
