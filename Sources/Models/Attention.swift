@@ -21,19 +21,22 @@ extension Llama {
                 self.rope.apply(row + self.qDim, heads: self.kvHeads, headDim: self.headDim, pos: seg.past + i)
             }
         }
+        // Decode steps attend over their cache in place, so their own key and value go in first.
+        func store(_ seg: Placed) {
+            for i in 0..<seg.count {
+                let src = qkv.p + (seg.row + i) * qkvDim + qDim
+                seg.cache!.keyRow(l, seg.past + i).update(from: src, count: kvDim)
+                seg.cache!.valueRow(l, seg.past + i).update(from: src + kvDim, count: kvDim)
+            }
+        }
+        for seg in segs where seg.decodeStep { store(seg) }
         if padded {
-            attentionBlocked(segs: segs, layer: l, qkv: qkv.p, out: attn.p)
+            attentionBlocked(segs: segs.filter { !$0.decodeStep }, layer: l, qkv: qkv.p, out: attn.p)
+            attentionDecode(segs: segs.filter(\.decodeStep), layer: l, qkv: qkv.p, out: attn.p)
         } else {
             attentionDirect(segs: segs, layer: l, qkv: qkv.p, out: attn.p)
         }
-        for (s, seg) in segs.enumerated() where input[s].append {
-            let cache = seg.cache!
-            for i in 0..<seg.count {
-                let src = qkv.p + (seg.row + i) * qkvDim + qDim
-                cache.keyRow(l, seg.past + i).update(from: src, count: kvDim)
-                cache.valueRow(l, seg.past + i).update(from: src + kvDim, count: kvDim)
-            }
-        }
+        for (s, seg) in segs.enumerated() where input[s].append && !seg.decodeStep { store(seg) }
         Gemm.parallel(.none, .transposed, m: total, n: d, k: qDim, a: attn.p, lda: qDim, b: P[L.wo], ldb: qDim,
                       c: tmp.p, ldc: d)
         forRows(realRows) { r in Kernels.add(tmp.p + r * self.d, into: x.p + r * self.d, self.d) }
@@ -105,6 +108,40 @@ extension Llama {
             for p in first..<last {
                 (out + (seg.row + p - past) * self.qDim + t.head * hd).update(from: o.p + (p - b0) * hd, count: hd)
             }
+        }
+    }
+
+    /// Attention of decode steps (one query row at position p = past, its key and value already in
+    /// the cache): per KV head, S = scale·Q·Kᵀ for the group's query heads over positions 0...p,
+    /// softmax, O = S·V — read from the cache in place, or gathered contiguous when the cache
+    /// continues a base. Every call's shape depends on p alone, so a step's bits depend only on its
+    /// sequence, whatever else runs in the pass.
+    func attentionDecode(segs: [Placed], layer: Int, qkv: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+        guard !segs.isEmpty else { return }
+        let hd = headDim, group = heads / kvHeads
+        ThreadPool.forEachTask(segs.count * kvHeads) { ti in
+            let seg = segs[ti / self.kvHeads], g = ti % self.kvHeads, cache = seg.cache!
+            let n = seg.past + 1
+            let s = UnsafeMutablePointer<Float>.allocate(capacity: group * n)
+            defer { s.deallocate() }
+            var k: UnsafePointer<Float>, v: UnsafePointer<Float>, ld: Int
+            var gathered: UnsafeMutablePointer<Float>? = nil
+            defer { gathered?.deallocate() }
+            if cache.base == nil {
+                k = UnsafePointer(cache.keyRow(layer, 0) + g * hd); v = UnsafePointer(cache.valueRow(layer, 0) + g * hd)
+                ld = self.kvDim
+            } else {
+                let buf = UnsafeMutablePointer<Float>.allocate(capacity: 2 * n * hd)
+                cache.gather(layer: layer, offset: g * hd, width: hd, positions: n, keysTo: buf, valuesTo: buf + n * hd)
+                gathered = buf
+                k = UnsafePointer(buf); v = UnsafePointer(buf + n * hd); ld = hd
+            }
+            let q = qkv + seg.row * self.qkvDim + g * group * hd
+            Gemm.sgemm(.none, .transposed, m: group, n: n, k: hd, alpha: self.scale, a: q, lda: hd, b: k, ldb: ld,
+                       c: s, ldc: n)
+            for i in 0..<group { Kernels.softmax(s + i * n, n) }
+            Gemm.sgemm(.none, .none, m: group, n: hd, k: n, a: s, lda: n, b: v, ldb: ld,
+                       c: out + seg.row * self.qDim + g * group * hd, ldc: hd)
         }
     }
 

@@ -101,7 +101,8 @@ public final class BatchedGenerator {
             }
             if rows.isEmpty { break }
             let logits = model.forward(segments: rows.map {
-                Llama.Segment($0.pending, continuing: $0.cache, append: true, logitRows: [$0.pending.count - 1])
+                Llama.Segment($0.pending, continuing: $0.cache, append: true, logitRows: [$0.pending.count - 1],
+                              decodeStep: !$0.out.isEmpty)
             })
             var keep: [Row] = []
             for (row, l) in zip(rows, logits) {

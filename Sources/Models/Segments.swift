@@ -16,11 +16,18 @@ extension Llama {
         public var cache: KVCache?
         public var append: Bool
         public var logitRows: [Int]
-        public init(_ tokens: [Int], continuing cache: KVCache? = nil, append: Bool = false, logitRows: [Int]) {
+        /// A decode step: one token appended to `cache`. Its attention reads the cache in place
+        /// (`attentionDecode`) instead of the blocked prefill form; set by role (every step after a
+        /// prompt), never by row count, so a sequence's bits do not depend on the batch it ran in.
+        public var decodeStep: Bool
+        public init(_ tokens: [Int], continuing cache: KVCache? = nil, append: Bool = false, logitRows: [Int],
+                    decodeStep: Bool = false) {
+            precondition(!decodeStep || (tokens.count == 1 && append && cache != nil), "a decode step appends one token to a cache")
             self.tokens = tokens
             self.cache = cache
             self.append = append
             self.logitRows = logitRows
+            self.decodeStep = decodeStep
         }
     }
 
@@ -59,6 +66,7 @@ extension Llama {
         var past: Int         // cached positions before the first token
         var cache: KVCache?
         var headSlots: [Int]  // LM-head input row of each requested logit row
+        var decodeStep = false
     }
 
     /// Lays segments out so that position p sits on a row ≡ p (mod quantum): segments are taken in
@@ -81,7 +89,8 @@ extension Llama {
                 slots.append(slot)
                 head = slot + 1
             }
-            placed[i] = Placed(row: cursor + gap, count: s.tokens.count, past: past, cache: s.cache, headSlots: slots)
+            placed[i] = Placed(row: cursor + gap, count: s.tokens.count, past: past, cache: s.cache, headSlots: slots,
+                               decodeStep: s.decodeStep)
             cursor += gap + s.tokens.count
         }
         func roundUp(_ n: Int) -> Int { (n + q - 1) / q * q }

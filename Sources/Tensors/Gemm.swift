@@ -44,6 +44,14 @@ public enum Gemm {
 
     /// Fixed column-chunk width for single-row products.
     public static let columnChunk = 256
+    /// Passes of at most this many rows split by columns across threads (when the probe allows), at
+    /// multiples of `columnSplitAlign` columns.
+    public static let columnSplitMaxRows = 64
+    public static let columnSplitAlign = 64
+    /// Start of part t of n columns cut into `parts` (n itself for t = parts).
+    static func columnSplitBoundary(_ t: Int, of n: Int, parts: Int) -> Int {
+        t >= parts ? n : t * n / parts / columnSplitAlign * columnSplitAlign
+    }
 
     /// Same contract as sgemm, spread over ThreadPool; results do not depend on the thread count.
     public static func parallel(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int,
@@ -78,6 +86,15 @@ public enum Gemm {
             // Same chunked call shapes whatever the thread count.
             columnChunks(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                          beta: beta, c: c, ldc: ldc, parallel: threads > 1)
+        } else if calibration.columnSplit && threads > 1 && m % rowQuantum == 0 && m <= columnSplitMaxRows
+                    && n >= 2 * columnSplitAlign * threads {
+            // Few rows (decode steps of a batch): split the columns, so each thread packs only its part
+            // of B (a row split would have every thread pack all of it). Same bits, by the probe.
+            ThreadPool.forEachTask(threads) { t in
+                let j0 = columnSplitBoundary(t, of: n, parts: threads), j1 = columnSplitBoundary(t + 1, of: n, parts: threads)
+                sgemm(ta, tb, m: m, n: j1 - j0, k: k, alpha: alpha, a: a, lda: lda, b: tb == .none ? b + j0 : b + j0 * ldb,
+                      ldb: ldb, beta: beta, c: c + j0, ldc: ldc)
+            }
         } else if m % rowQuantum == 0 && m > rowQuantum && threads > 1 {
             let blocks = m / rowQuantum
             ThreadPool.forEachSlice(blocks) { range in

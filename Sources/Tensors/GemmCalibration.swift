@@ -40,6 +40,13 @@ public struct GemmCalibration: Sendable, Equatable {
     public var blockwise: Bool
     /// openblas_get_corename(), e.g. "Zen", "Cooperlake", "Haswell" (or "simulated" in tests).
     public var coreName: String
+    /// True when calls of few rows split at 64-aligned columns give the bits of the whole call (probed):
+    /// Gemm.parallel then splits small passes by columns, so each thread packs only its share of B.
+    public var columnSplit: Bool = false
+
+    public init(rowQuantum: Int, blockwise: Bool, coreName: String, columnSplit: Bool = false) {
+        self.rowQuantum = rowQuantum; self.blockwise = blockwise; self.coreName = coreName; self.columnSplit = columnSplit
+    }
 
     /// Candidates tried in ascending order (1 = every call shape agrees row for row).
     public static let candidates = [1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96]
@@ -62,7 +69,8 @@ public struct GemmCalibration: Sendable, Equatable {
         let perShape = shapes.map { cache.quantum(for: $0) }
         let q = commonQuantum(perShape, verify: { c in shapes.allSatisfy { cache.passes($0, quantum: c) } })
         if q == nil { cache.warnOnce(shapes) }
-        return GemmCalibration(rowQuantum: q ?? fallbackQuantum, blockwise: q == nil, coreName: coreName)
+        let split = q.map { q in shapes.allSatisfy { cache.columnSplitPasses($0, quantum: q) } } ?? false
+        return GemmCalibration(rowQuantum: q ?? fallbackQuantum, blockwise: q == nil, coreName: coreName, columnSplit: split)
     }
 
     /// The smallest candidate that every shape's quantum divides and that `verify` confirms; nil
@@ -84,7 +92,8 @@ public struct GemmCalibration: Sendable, Equatable {
         [("openblas_core", coreName),
          ("openblas_core_source", KernelAdvice.coreSource),
          ("gemm_row_quantum", String(rowQuantum)),
-         ("gemm_mode", blockwise ? "blockwise-fallback" : "quantum-aligned"),
+         ("gemm_mode", blockwise ? "blockwise-fallback"
+            : columnSplit ? "quantum-aligned; column-split up to \(Gemm.columnSplitMaxRows) rows" : "quantum-aligned"),
          ("single_row_rule", "fixed \(Gemm.columnChunk)-column chunks (sgemv), independent of thread count"),
          ("threads", String(ThreadPool.threadCount))]
     }
@@ -138,6 +147,31 @@ struct Probe {
         return true
     }
 
+    /// Calls of the few-row counts Gemm.parallel splits by columns (up to `Gemm.columnSplitMaxRows`),
+    /// cut at 64-aligned columns into two calls, against the reference.
+    func columnSplitPasses(_ q: Int) -> Bool {
+        // The cuts Gemm.parallel makes for 2–4 threads (narrow pieces would meet OpenBLAS's small-matrix
+        // kernels, which round differently; a probe of them would refuse every split).
+        let cuts = Set((2...4).flatMap { t in (1..<t).map { Gemm.columnSplitBoundary($0, of: n, parts: t) } }).filter { $0 > 0 && $0 < n }
+        guard !cuts.isEmpty else { return false }
+        let part = UnsafeMutablePointer<Float>.allocate(capacity: Gemm.columnSplitMaxRows * n)
+        defer { part.deallocate() }
+        // Every row count up to 16 that a multiple of q gives, then a few larger ones.
+        for m in Set(Array(2...16) + [24, 32, 48, Gemm.columnSplitMaxRows]) where m % q == 0 && m <= Gemm.columnSplitMaxRows {
+            let r0 = q
+            let aRow = shape.ta == .none ? a + r0 * shape.k : a + r0
+            for c0 in cuts {
+                for (j0, w) in [(0, c0), (c0, n - c0)] {
+                    kernel(shape.ta, shape.tb, m, w, shape.k, aRow, lda, shape.tb == .none ? b + j0 : b + j0 * shape.k, ldb, part)
+                    for i in 0..<m {
+                        for j in 0..<w where part[i * w + j].bitPattern != reference[(r0 + i) * n + j0 + j].bitPattern { return false }
+                    }
+                }
+            }
+        }
+        return true
+    }
+
     func free() { [a, b, reference].forEach { $0.deallocate() } }
 
     /// Uniform values in [-1, 1) from the counter-based RNG; the caller deallocates.
@@ -181,6 +215,16 @@ final class ProbeCache: @unchecked Sendable {
         let none = shapes.filter { quantum(for: $0) == nil }.map(\.description).joined(separator: ", ")
         fputs("sftgo: warning: OpenBLAS's \(GemmCalibration.coreName) kernel gives no row quantum for \(none); " +
               "those products run as fixed calls of \(GemmCalibration.fallbackQuantum) rows (slower, still batch-invariant)\n", stderr)
+    }
+
+    private var splits: [GemmShape: [Int: Bool]] = [:]
+    func columnSplitPasses(_ shape: GemmShape, quantum q: Int) -> Bool {
+        if let v = lock.locked({ splits[shape]?[q] }) { return v }
+        let probe = Probe(shape: shape, kernel: kernel)
+        defer { probe.free() }
+        let ok = probe.columnSplitPasses(q)
+        lock.locked { splits[shape, default: [:]][q] = ok }
+        return ok
     }
 
     func passes(_ shape: GemmShape, quantum c: Int) -> Bool {

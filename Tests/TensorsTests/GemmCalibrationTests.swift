@@ -10,6 +10,7 @@ struct SimulatedKernel {
     var halves: Bool          // the two halves of a block round differently (OpenBLAS's Zen kernel)
     var tail: Tail
     var countDependent = false // rounding depends on the call's row count (no quantum can work)
+    var widthDependent = false // rounding depends on the call's column count (no column split can work)
 
     /// Which rounding row i of a call of m rows gets.
     func variant(row i: Int, rows m: Int) -> UInt32 {
@@ -40,7 +41,8 @@ struct SimulatedKernel {
                         let bv = tb == .none ? b[p * ldb + j] : b[j * ldb + p]
                         s += Double(av) * Double(bv)
                     }
-                    c[i * n + j] = Float(bitPattern: Float(s).bitPattern &+ self.variant(row: i, rows: m))
+                    let w: UInt32 = self.widthDependent ? UInt32(n % 3) : 0
+                    c[i * n + j] = Float(bitPattern: Float(s).bitPattern &+ self.variant(row: i, rows: m) &+ w)
                 }
             }
         }
@@ -126,6 +128,49 @@ final class GemmCalibrationTests: XCTestCase {
                               calibration: fallback)
             }
             XCTAssertEqual(mismatches(got, expected), 0, "threads \(threads)")
+        }
+    }
+
+    func testColumnSplitIsProbedNotAssumed() {
+        let shape = GemmShape(n: 200, k: 24)
+        let plain = SimulatedKernel(block: 8, halves: false, tail: .likeFullBlocks)
+        let probe = Probe(shape: shape, kernel: plain.kernel)
+        XCTAssertTrue(probe.columnSplitPasses(8))
+        probe.free()
+        var wide = plain
+        wide.widthDependent = true
+        let probe2 = Probe(shape: shape, kernel: wide.kernel)
+        XCTAssertFalse(probe2.columnSplitPasses(8), "a kernel whose rounding depends on the call's width must not be split")
+        probe2.free()
+    }
+
+    /// On the running OpenBLAS: where the probe allows the column split, Gemm.parallel's few-row calls
+    /// (split by columns on 2 threads) give each row the bits of one long single-threaded call.
+    func testFewRowPassesKeepTheBitsOfTheLongCall() {
+        ThreadPool.configure(threads: 2)
+        defer { ThreadPool.configure(threads: ThreadPool.defaultThreadCount()) }
+        // SmolLM2-135M's products (the common quantum of a model's shapes is what a pass uses).
+        let (n, k) = (3072, 576)
+        let c = GemmCalibration.forShapes([GemmShape(n: 960, k: 576), GemmShape(n: 576, k: 576), GemmShape(n: n, k: k),
+                                           GemmShape(n: 576, k: 1536)])
+        for sh in [GemmShape(n: 960, k: 576), GemmShape(n: 576, k: 576), GemmShape(n: n, k: k), GemmShape(n: 576, k: 1536),
+                   GemmShape(n: 49152, k: 576)] {
+            let one = GemmCalibration.forShapes([sh])
+            print("column split on \(one.coreName) for \(sh): \(one.columnSplit), quantum \(one.rowQuantum)")
+        }
+        print("column split on \(c.coreName) for the model's shapes: \(c.columnSplit), quantum \(c.rowQuantum)")
+        let rows = 256, q = c.rowQuantum
+        let one = GemmCalibration.forShapes([GemmShape(n: n, k: k)])   // what Gemm.parallel uses for this product
+        let a = Probe.buffer(rows * k, seed: 7), b = Probe.buffer(n * k, seed: 8)
+        let ref = UnsafeMutablePointer<Float>.allocate(capacity: rows * n), part = UnsafeMutablePointer<Float>.allocate(capacity: 64 * n)
+        defer { a.deallocate(); b.deallocate(); ref.deallocate(); part.deallocate() }
+        Gemm.sgemm(.none, .transposed, m: rows, n: n, k: k, a: a, lda: k, b: b, ldb: k, c: ref, ldc: n)
+        for m in [q, 2 * q, 5 * q, 64 / q * q] where m <= 64 && m > 1 {   // one row takes sgemv (single_row_rule)
+            let r0 = 3 * q
+            Gemm.parallel(.none, .transposed, m: m, n: n, k: k, a: a + r0 * k, lda: k, b: b, ldb: k, c: part, ldc: n, calibration: one)
+            var diff = 0
+            for i in 0..<(m * n) where part[i].bitPattern != ref[r0 * n + i].bitPattern { diff += 1 }
+            XCTAssertEqual(diff, 0, "\(m) rows: \(diff) elements differ from the long call")
         }
     }
 }
