@@ -117,4 +117,28 @@ final class UnigramTests: XCTestCase {
             XCTAssertEqual(field, "normalizer.precompiled_charsmap")
         }
     }
+
+    /// Arbitrary charsmap blobs (seeded): each loads or is refused with a typed error, and a loaded
+    /// one normalises any text with every origin inside it (the trie walk is bounds-checked).
+    func testRandomCharsmapsNeverTrap() throws {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
+        let texts = ["Hello  ｗｏｒｌｄ", "e\u{301}\u{302} 👩‍👩‍👧 ﬁ", "", "a", "\u{0}\u{7F}\u{FEFF}x"]
+        var loaded = 0
+        for _ in 0..<300 {
+            let units = Int(next() % 64) + 1
+            var b: [UInt8] = [UInt8(units * 4 & 0xFF), UInt8(units * 4 >> 8), 0, 0]
+            for _ in 0..<(units * 4) { b.append(UInt8(next() & 0xFF)) }
+            for _ in 0..<Int(next() % 40) { b.append(UInt8(next() % 3 == 0 ? 0 : 0x61 + next() % 26)) }
+            guard let p = try? PrecompiledCharsmap(bytes: b) else { continue }
+            loaded += 1
+            for t in texts {
+                let s = t.scalarValues
+                let out = p.normalize(TextBuffer(s: s, o: (0..<Int32(s.count)).map { $0 }))
+                XCTAssertEqual(out.s.count, out.o.count)
+                XCTAssertTrue(out.o.allSatisfy { $0 >= 0 && Int($0) < max(1, s.count) })
+            }
+        }
+        XCTAssertGreaterThan(loaded, 100)
+    }
 }
