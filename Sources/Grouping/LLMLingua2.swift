@@ -12,8 +12,13 @@ import Tokenizers
 ///   chunk becomes text again with `convert_tokens_to_string` (the decoder, whose clean-up may
 ///   change it) and is tokenised anew.
 /// * `TokenClfDataset`: `[CLS] chunk [SEP]` cut to 512 tokens (a 511-token chunk loses its [SEP]).
-/// * keep-probability = softmax(logits)[…, 1]; special tokens ([UNK] included) are dropped; a word
-///   starts at a token not beginning with "##" (BERT rule, chosen from config.json `model_type`);
+/// * keep-probability = softmax(logits)[…, 1]; special tokens ([UNK] included) are dropped; the word
+///   rule comes from config.json `model_type` (llmlingua reads it from the model *name*): BERT — a
+///   word starts at a token not beginning with "##"; XLM-RoBERTa — at a token beginning with "▁"
+///   or equal to one ASCII punctuation character (`string.punctuation`);
+/// * 0.2.2 builds `TokenClfDataset` without `model_name`, so it always writes the strings "[CLS]"
+///   and "[SEP]"; the XLM-R tokenizer maps both to <unk>. `boundaryTokens` keeps that
+///   (`.llmlingua022`) or uses the tokenizer's own <s>/</s> (`.model`);
 ///   a word's probability is the Float32 mean of the probabilities `__merge_token_to_word` collects
 ///   for it. In 0.2.2 that list repeats the word's *first* token's probability for every token (the
 ///   continuation branch appends the stale `prob_no_force`), so the "mean" is the first token's
@@ -29,7 +34,6 @@ public final class LLMLingua2: GroupingFunction {
     public let directory: URL
     public static let maxSeqLen = 512
     public private(set) var misalignedChunks = 0
-    let cls: Int, sep: Int
 
     public enum WordProbability: String, Sendable {
         /// What llmlingua 0.2.2 computes: the first token's probability, averaged as often as the
@@ -40,10 +44,25 @@ public final class LLMLingua2: GroupingFunction {
     }
     public var wordProbability = WordProbability.llmlingua022
 
+    public enum BoundaryTokens: String, Sendable {
+        /// The ids of the literal strings "[CLS]"/"[SEP]" (the unknown token where they are not tokens).
+        case llmlingua022 = "llmlingua-0.2.2"
+        /// The tokenizer's own classifier/separator tokens ([CLS]/[SEP], <s>/</s>).
+        case model
+    }
+    public var boundaryTokens = BoundaryTokens.llmlingua022
+    /// The tokens the classifier sees around a chunk.
+    var cls: Int { boundaryTokens == .llmlingua022 ? literalCls : modelCls }
+    var sep: Int { boundaryTokens == .llmlingua022 ? literalSep : modelSep }
+    let literalCls: Int, literalSep: Int, modelCls: Int, modelSep: Int
+    /// Continuation prefix stripped from a word's later tokens, and the word-start rule.
+    let isXLMR: Bool
+
     public var settings: [String: String] {
         ["classifier": directory.lastPathComponent, "model_type": classifier.config.family.rawValue,
          "token_to_word": wordProbability.rawValue, "word_to_llm_token": "max-overlap", "uncovered_tokens": "0",
-         "max_seq_len": "\(Self.maxSeqLen)", "chunk_end_tokens": ". \\n"]
+         "max_seq_len": "\(Self.maxSeqLen)", "chunk_end_tokens": ". \\n",
+         "word_rule": isXLMR ? "sentencepiece-start-or-punctuation" : "bert-not-##", "boundary_tokens": boundaryTokens.rawValue]
     }
 
     /// The classifier folder (config.json, model.safetensors, tokenizer.json). A missing folder or
@@ -60,16 +79,36 @@ public final class LLMLingua2: GroupingFunction {
         guard classifier.hasClassifier, classifier.config.numLabels == 2 else {
             throw GroupingError.badReference(path: directory.path, reason: "not a 2-label token classifier (no classifier.weight of 2 rows)")
         }
-        guard classifier.config.family == .bert else {
+        let family = classifier.config.family
+        guard family == .bert || family == .xlmRoberta else {
             throw GroupingError.badReference(path: directory.path, reason:
-                "model_type '\(classifier.config.family.rawValue)': only BERT (WordPiece) classifiers are implemented; XLM-RoBERTa needs the Unigram tokenizer")
+                "model_type '\(family.rawValue)': LLMLingua-2 classifiers are BERT (WordPiece) or XLM-RoBERTa (Unigram)")
         }
+        isXLMR = family == .xlmRoberta
+        let tokPath = directory.appendingPathComponent("tokenizer.json").path
         tokenizer = try Tokenizer(directory: directory)
-        guard let c = tokenizer.id(for: "[CLS]"), let s = tokenizer.id(for: "[SEP]") else {
-            throw GroupingError.badReference(path: directory.appendingPathComponent("tokenizer.json").path, reason: "no [CLS]/[SEP] tokens")
+        // The classifier and its tokenizer must belong together: the word rule depends on the
+        // tokenizer's kind, and every id must index the embedding table.
+        let wantModel = isXLMR ? "Unigram" : "WordPiece"
+        guard tokenizer.modelType == wantModel else {
+            throw GroupingError.badReference(path: tokPath, reason:
+                "a \(tokenizer.modelType) tokenizer does not match the \(family.rawValue) classifier in config.json (it needs \(wantModel))")
         }
-        cls = c
-        sep = s
+        guard tokenizer.vocabSize <= classifier.config.vocabSize else {
+            throw GroupingError.badReference(path: tokPath, reason:
+                "the tokenizer has \(tokenizer.vocabSize) ids but the classifier's vocab_size is \(classifier.config.vocabSize): not this classifier's tokenizer")
+        }
+        let (clsName, sepName) = isXLMR ? ("<s>", "</s>") : ("[CLS]", "[SEP]")
+        guard let c = tokenizer.id(for: clsName), let s = tokenizer.id(for: sepName) else {
+            throw GroupingError.badReference(path: tokPath, reason: "no \(clsName)/\(sepName) tokens")
+        }
+        modelCls = c
+        modelSep = s
+        guard let lc = tokenizer.id(for: "[CLS]") ?? tokenizer.unknownTokenId, let ls = tokenizer.id(for: "[SEP]") ?? tokenizer.unknownTokenId else {
+            throw GroupingError.badReference(path: tokPath, reason: "no [CLS]/[SEP] and no unknown token")
+        }
+        literalCls = lc
+        literalSep = ls
     }
 
     /// One word: its probability and its range of Unicode scalars in the text.
@@ -94,13 +133,30 @@ public final class LLMLingua2: GroupingFunction {
         return out
     }
 
-    /// Groups a token sequence into words (BERT rule), skipping special tokens.
-    func words(_ ids: [Int]) throws -> [[Int]] {
+    /// `string.punctuation`. llmlingua tests `token in string.punctuation`, a substring test, so "()"
+    /// or "./" start a word under the XLM-R rule just as "(" does.
+    static let asciiPunctuation = Array("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".unicodeScalars)
+
+    static func isPunctuationRun(_ t: String) -> Bool {
+        let u = Array(t.unicodeScalars), p = asciiPunctuation
+        guard u.count <= p.count else { return false }
+        return (0...(p.count - u.count)).contains { i in p[i..<(i + u.count)].elementsEqual(u) }
+    }
+
+    /// Whether token `t` starts a new word (llmlingua's `is_begin_of_new_word` without forced tokens).
+    func startsWord(_ t: String) -> Bool {
+        isXLMR ? (t.unicodeScalars.first == "\u{2581}" || Self.isPunctuationRun(t)) : !t.utf8.starts(with: "##".utf8)
+    }
+
+    /// Groups a token sequence into words, skipping special tokens. `lenient` lets a sequence start
+    /// inside a word (the original tokens of a chunk cut after "." in "e.g."); the re-tokenised chunk
+    /// the classifier reads always starts a word under the XLM-R rule ("▁" is prepended).
+    func words(_ ids: [Int], lenient: Bool = false) throws -> [[Int]] {
         var out: [[Int]] = []
         for (k, id) in ids.enumerated() {
             if tokenizer.isSpecial(id) { continue }
             let t = tokenizer.token(for: id) ?? ""
-            if t.utf8.starts(with: "##".utf8) {
+            if !startsWord(t) && !(lenient && out.isEmpty) {
                 // llmlingua would fail on words[-1] here; say so rather than guess.
                 guard !out.isEmpty else { throw GroupingError.invalidExample(example: -1, reason: "chunk starts inside a word (token \(t))") }
                 out[out.count - 1].append(k)
@@ -112,10 +168,10 @@ public final class LLMLingua2: GroupingFunction {
     }
 
     /// The word as llmlingua spells it: the first token as is, then each continuation token with
-    /// its leading '#' characters removed (`lstrip("##")`).
-    static func wordText(_ toks: [String]) -> String {
+    /// its leading `strip` characters removed (`get_pure_token`: lstrip("##") or lstrip("▁")).
+    static func wordText(_ toks: [String], strip: Unicode.Scalar = "#") -> String {
         guard let first = toks.first else { return "" }
-        return first + toks.dropFirst().map { t in String(t.unicodeScalars.drop(while: { $0 == "#" })) }.joined()
+        return first + toks.dropFirst().map { t in String(t.unicodeScalars.drop(while: { $0 == strip })) }.joined()
     }
 
     /// The words of `text` with llmlingua's probabilities and their ranges in `text`.
@@ -137,7 +193,7 @@ public final class LLMLingua2: GroupingFunction {
             }
             let modelWords = try words(input)
             // Spans from the original tokens of this chunk, grouped by the same rule.
-            let origIdx = try words(Array(ids[ch])).map { $0.map { $0 + ch.lowerBound } }
+            let origIdx = try words(Array(ids[ch]), lenient: true).map { $0.map { $0 + ch.lowerBound } }
             let aligned = origIdx.count == modelWords.count
             if !aligned { misalignedChunks += 1 }
             let chunkSpan = (enc[ch.lowerBound].offsets.lowerBound)..<(enc[ch.upperBound - 1].offsets.upperBound)
@@ -151,7 +207,7 @@ public final class LLMLingua2: GroupingFunction {
                 } else {
                     range = chunkSpan
                 }
-                out.append(Word(text: Self.wordText(idx.map { tokenizer.token(for: input[$0]) ?? "" }),
+                out.append(Word(text: Self.wordText(idx.map { tokenizer.token(for: input[$0]) ?? "" }, strip: isXLMR ? "\u{2581}" : "#"),
                                 prob: s / Float(idx.count), range: range))
             }
         }

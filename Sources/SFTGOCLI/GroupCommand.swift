@@ -33,6 +33,8 @@ public struct GroupCommand: ParsableCommand {
     var classifier: String?
     @Option(name: .customLong("word-probability"), help: "llmlingua2 word probability: llmlingua-0.2.2 (what it computes) or mean-of-tokens.")
     var wordProbability: String = LLMLingua2.WordProbability.llmlingua022.rawValue
+    @Option(name: .customLong("boundary-tokens"), help: "llmlingua2 tokens around a chunk: llmlingua-0.2.2 (the strings [CLS]/[SEP], <unk> for XLM-R) or model (<s>/</s>).")
+    var boundaryTokens: String = LLMLingua2.BoundaryTokens.llmlingua022.rawValue
     @Option(help: "Chat format as in sftgo train: model or alpaca.") var template: String = "model"
     @Option(name: .customLong("cutoff-len"), help: "Maximum tokens per example, as in sftgo train.") var cutoffLen: Int = 2048
     @Flag(name: .customLong("skip-invalid"), help: "Skip examples the cutoff would cut, as sftgo train --skip-invalid.") var skipInvalid = false
@@ -118,9 +120,13 @@ public struct GroupCommand: ParsableCommand {
                 guard let wp = LLMLingua2.WordProbability(rawValue: wordProbability) else {
                     throw ValidationError("--word-probability \(wordProbability): llmlingua-0.2.2 or mean-of-tokens")
                 }
+                guard let bt = LLMLingua2.BoundaryTokens(rawValue: boundaryTokens) else {
+                    throw ValidationError("--boundary-tokens \(boundaryTokens): llmlingua-0.2.2 or model")
+                }
                 let dir = URL(fileURLWithPath: c)
                 let l = try LLMLingua2(directory: dir)
                 l.wordProbability = wp
+                l.boundaryTokens = bt
                 modelHash = try hash(dir)
                 g = l
             default:

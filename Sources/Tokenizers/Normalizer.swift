@@ -5,6 +5,9 @@ indirect enum Normalizer {
     case sequence([Normalizer])
     case prepend([UInt32])
     case replace(pattern: [UInt32], content: [UInt32])
+    /// Replace with the regex `c{n,}` (a run of at least n of one character), e.g. XLM-R's ` {2,}`.
+    case replaceRun(scalar: UInt32, atLeast: Int, content: [UInt32])
+    case precompiled(PrecompiledCharsmap)
     case lowercase
     case strip(left: Bool, right: Bool)
     case unicode(Form)
@@ -22,11 +25,15 @@ indirect enum Normalizer {
             return .prepend(try j.required("prepend").string().scalarValues)
         case "Replace":
             let pattern = try j.required("pattern")
+            let content = try j.required("content").string().scalarValues
             guard let lit = pattern["String"].optString else {
-                throw TokenizerError.unsupportedRegex(
-                    component: "Replace normalizer", pattern: pattern["Regex"].optString ?? "?")
+                let rx = pattern["Regex"].optString ?? "?"
+                if let (c, n) = runPattern(rx) { return .replaceRun(scalar: c, atLeast: n, content: content) }
+                throw TokenizerError.unsupportedRegex(component: "Replace normalizer", pattern: rx)
             }
-            return .replace(pattern: lit.scalarValues, content: try j.required("content").string().scalarValues)
+            return .replace(pattern: lit.scalarValues, content: content)
+        case "Precompiled":
+            return .precompiled(try PrecompiledCharsmap(base64: try j.required("precompiled_charsmap").string()))
         case "Lowercase": return .lowercase
         case "Strip":
             return .strip(left: try j["strip_left"].bool(default: true), right: try j["strip_right"].bool(default: true))
@@ -37,6 +44,15 @@ indirect enum Normalizer {
         case "BertNormalizer": return .bert(try BertNormalizer(j))
         default: throw TokenizerError.unsupportedType(component: "normalizer", type: type)
         }
+    }
+
+    /// `c{n,}` for a character c that is not a regex metacharacter.
+    static func runPattern(_ rx: String) -> (UInt32, Int)? {
+        let s = rx.scalarValues
+        guard s.count >= 5, s[1] == 0x7B, s[s.count - 2] == 0x2C, s[s.count - 1] == 0x7D,
+              !Array("\\.^$|?*+()[]{}".unicodeScalars.map { $0.value }).contains(s[0]),
+              let n = Int(Array(s[2..<(s.count - 2)]).asString), n >= 1 else { return nil }
+        return (s[0], n)
     }
 
     /// The normalizer's effect on a bare string (used for `normalized` added tokens).
@@ -75,6 +91,10 @@ indirect enum Normalizer {
             return TextBuffer(s: Array(b.s[lo..<hi]), o: Array(b.o[lo..<hi]))
         case .bert(let n):
             return n.normalize(b)
+        case .precompiled(let p):
+            return p.normalize(b)
+        case .replaceRun(let c, let n, let content):
+            return Normalizer.replaceRuns(b, c, n, content)
         case .unicode(let form):
             // The whole piece is normalised at once (exact text); origins of changed text are
             // approximated proportionally, which only matters for offsets.
@@ -93,6 +113,30 @@ indirect enum Normalizer {
             }
             return TextBuffer(s: s, o: o)
         }
+    }
+
+    /// Each maximal run of at least n `c` becomes `content`, whose scalars take the origin of the
+    /// run's last scalar (`NormalizedString::replace` inserts the content after removing the match).
+    static func replaceRuns(_ b: TextBuffer, _ c: UInt32, _ n: Int, _ content: [UInt32]) -> TextBuffer {
+        var out = TextBuffer(s: [], o: [])
+        out.s.reserveCapacity(b.s.count)
+        out.o.reserveCapacity(b.s.count)
+        var i = 0
+        while i < b.s.count {
+            var j = i
+            while j < b.s.count && b.s[j] == c { j += 1 }
+            if j - i >= n {
+                for x in content { out.s.append(x); out.o.append(b.o[j - 1]) }
+                i = j
+            } else if j > i {
+                out.s.append(contentsOf: b.s[i..<j]); out.o.append(contentsOf: b.o[i..<j])
+                i = j
+            } else {
+                out.s.append(b.s[i]); out.o.append(b.o[i])
+                i += 1
+            }
+        }
+        return out
     }
 
     static func replaceAll(_ b: TextBuffer, _ pat: [UInt32], _ content: [UInt32]) -> TextBuffer {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// tokenizer.json `model`: turns one pre-tokenised piece into ids. BPE (byte-level and
-/// SentencePiece-style) and WordPiece (BERT) share the Tokenizer pipeline around them.
+/// SentencePiece-style), WordPiece (BERT) and Unigram (XLM-R) share the Tokenizer pipeline around them.
 protocol TokenModel: AnyObject {
     var vocab: [String: Int] { get }
     var idToToken: [String?] { get }
@@ -20,6 +20,7 @@ enum TokenModels {
         switch type {
         case "BPE": return try BPEModel(j)
         case "WordPiece": return try WordPieceModel(j)
+        case "Unigram": return try UnigramModel(j)
         default: throw TokenizerError.unsupportedType(component: "model", type: type)
         }
     }

@@ -21,6 +21,8 @@ public final class Tokenizer {
 
     /// Size of the id space (largest id + 1), i.e. rows of the embedding table needed.
     public let vocabSize: Int
+    /// tokenizer.json `model.type`: "BPE", "WordPiece" or "Unigram".
+    public let modelType: String
     /// From tokenizer_config.json `bos_token` / `eos_token` (what transformers reports).
     public let bosTokenId: Int?
     public let eosTokenId: Int?
@@ -57,6 +59,7 @@ public final class Tokenizer {
         normalizer = try Normalizer.parse(j["normalizer"])
         preTokenizer = try PreTokenizer.parse(j["pre_tokenizer"])
         model = try TokenModels.parse(try j.required("model"))
+        modelType = try j["model"].required("type").string()
         postProcessor = try PostProcessor.parse(j["post_processor"])
         decoder = try Decoder.parse(j["decoder"])
         byteLevel = try preTokenizer?.endsWithByteLevel() ?? false
@@ -127,6 +130,17 @@ public final class Tokenizer {
     }
 
     public func isSpecial(_ id: Int) -> Bool { addedById[id]?.special ?? false }
+
+    /// The model's unknown-token id (WordPiece, Unigram, BPE with `unk_token`): what transformers'
+    /// `convert_tokens_to_ids` returns for a string that is not a token.
+    public var unknownTokenId: Int? {
+        switch model {
+        case let m as WordPieceModel: return m.unkId
+        case let m as UnigramModel: return m.unkId
+        case let m as BPEModel: return m.unkId
+        default: return nil
+        }
+    }
 
     // MARK: encode
 

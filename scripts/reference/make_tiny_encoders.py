@@ -6,7 +6,7 @@ transformers 4.51.3, tokenizers 0.21.4; run wordpiece_goldens.py first for the m
 Writes Tests/Fixtures/models/tiny-bert-tokcls/ and tiny-xlmr-tokcls/ (config.json,
 model.safetensors, goldens.json: input ids and logits, Float32 from an eval-mode forward) and
 Tests/Fixtures/models/minilm-goldens.json (ids and last_hidden_state of a few texts) when
-all-MiniLM-L6-v2 is at ../models/all-MiniLM-L6-v2 or SFTGO_MINILM_DIR (see wordpiece_goldens.py).
+all-MiniLM-L6-v2 is at models/all-MiniLM-L6-v2 (`make minilm`) or SFTGO_MINILM_DIR.
 """
 import json
 import os
@@ -20,7 +20,7 @@ from transformers import AutoModel, BertConfig, BertForTokenClassification, XLMR
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = os.path.join(ROOT, "Tests", "Fixtures", "models")
 TOK = os.path.join(ROOT, "Tests", "Fixtures", "tokenizers", "bert-uncased-mini")
-MINILM = os.environ.get("SFTGO_MINILM_DIR", os.path.abspath(os.path.join(ROOT, "..", "models", "all-MiniLM-L6-v2")))
+MINILM = os.environ.get("SFTGO_MINILM_DIR", os.path.join(ROOT, "models", "all-MiniLM-L6-v2"))
 LIMA = os.path.abspath(os.path.join(ROOT, "..", "shared", "data", "lima", "lima_llamafactory_converted.json"))
 
 TEXTS = ["Hello, world! Café au lait costs $3.50.", "The quick brown fox jumps over the lazy dog.\nSecond line.",

