@@ -66,6 +66,23 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(t.json()["sections"]?.arrayValue?.first?["rows"]?.arrayValue?.count, 4)
     }
 
+    /// IFEval's samples carry instruction-level verdicts as a list per prompt (a real sweep's store
+    /// failed the report on them): every instruction is an item.
+    func testInstructionLevelListsAreItems() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("items-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try """
+        {"doc_id": 0, "prompt_level_strict_acc": 0.0, "inst_level_strict_acc": [1.0, 0.0]}
+        {"doc_id": 3, "prompt_level_strict_acc": 1.0, "inst_level_strict_acc": [1.0]}
+
+        """.write(to: dir.appendingPathComponent("samples_ifeval.jsonl"), atomically: true, encoding: .utf8)
+        let inst = try ItemScores.load(samples: dir, results: nil, ref: MetricRef("ifeval", "inst_level_strict_acc,none"))
+        XCTAssertEqual(inst, ["ifeval#0#0": 1, "ifeval#0#1": 0, "ifeval#3#0": 1])
+        let prompt = try ItemScores.load(samples: dir, results: nil, ref: MetricRef("ifeval", "prompt_level_strict_acc,none"))
+        XCTAssertEqual(prompt, ["ifeval#0": 0, "ifeval#3": 1])
+    }
+
     func testFiguresAreSelfContainedSVGWithAxesAndLegend() throws {
         let (ctx, root) = try sweep()
         let f2 = try XCTUnwrap(try Figure2.svg(ctx))

@@ -96,6 +96,17 @@ public enum ItemScores {
                 do { v = try JSONValue.parse(String(line)) } catch {
                     throw SpecError(file: url.path, line: n + 1, field: "-", message: "\(error)")
                 }
+                // IFEval's instruction-level metrics are a list per prompt (one verdict per instruction, as
+                // lm-eval logs them): each instruction is an item, as its aggregation flattens them.
+                if let id = v["doc_id"]?.intValue, let list = v[ref.itemField]?.arrayValue {
+                    for (j, e) in list.enumerated() {
+                        guard let x = e.doubleValue else {
+                            throw SpecError(file: url.path, line: n + 1, field: ref.itemField, message: "element \(j) is not a number")
+                        }
+                        out["\(l)#\(id)#\(j)"] = x
+                    }
+                    continue
+                }
                 guard let id = v["doc_id"]?.intValue, let x = v[ref.itemField]?.doubleValue else {
                     throw SpecError(file: url.path, line: n + 1, field: ref.itemField, message: "missing doc_id or metric")
                 }
