@@ -71,6 +71,6 @@ let package = Package(
                     swiftSettings: swift5),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Checkpoints"], swiftSettings: swift5),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], swiftSettings: swift5),
-        .testTarget(name: "CLITests", dependencies: ["SFTGOCLI", "Checkpoints", "Tokenizers", "Store", "Evaluation"], swiftSettings: swift5),
+        .testTarget(name: "CLITests", dependencies: ["SFTGOCLI", "Tensors", "Checkpoints", "Tokenizers", "Store", "Models", "Evaluation"], swiftSettings: swift5),
     ]
 )
