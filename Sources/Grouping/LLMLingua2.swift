@@ -50,13 +50,13 @@ public final class LLMLingua2: GroupingFunction {
     /// file names the fetch command that brings the real classifier.
     public init(directory: URL) throws {
         self.directory = directory
-        let fm = FileManager.default
-        for f in ["config.json", "tokenizer.json"] where !fm.fileExists(atPath: directory.appendingPathComponent(f).path) {
+        let folder = try ModelFolder(directory: directory)
+        for f in [ModelFolder.configFile, ModelFolder.tokenizerFile] where !folder.contains(f) {
             throw GroupingError.badReference(path: directory.appendingPathComponent(f).path, reason:
                 "no LLMLingua-2 classifier here; fetch one with `sftgo model fetch microsoft/llmlingua-2-bert-base-multilingual-cased-meetingbank` "
                 + "and pass its folder as --classifier")
         }
-        classifier = try TokenClassifier(directory: directory)
+        classifier = try TokenClassifier(folder: folder)
         guard classifier.hasClassifier, classifier.config.numLabels == 2 else {
             throw GroupingError.badReference(path: directory.path, reason: "not a 2-label token classifier (no classifier.weight of 2 rows)")
         }
@@ -64,7 +64,7 @@ public final class LLMLingua2: GroupingFunction {
             throw GroupingError.badReference(path: directory.path, reason:
                 "model_type '\(classifier.config.family.rawValue)': only BERT (WordPiece) classifiers are implemented; XLM-RoBERTa needs the Unigram tokenizer")
         }
-        tokenizer = try Tokenizer(directory: directory)
+        tokenizer = try folder.tokenizer()
         guard let c = tokenizer.id(for: "[CLS]"), let s = tokenizer.id(for: "[SEP]") else {
             throw GroupingError.badReference(path: directory.appendingPathComponent("tokenizer.json").path, reason: "no [CLS]/[SEP] tokens")
         }

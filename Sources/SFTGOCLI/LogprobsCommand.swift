@@ -20,11 +20,11 @@ public struct LogprobsCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let dir = URL(fileURLWithPath: model)
-        let llama = try Llama(directory: dir)
+        let folder = try ModelFolder(directory: URL(fileURLWithPath: model))
+        let llama = try Llama(folder: folder)
         let input: [Int]
         if let ids { input = try parseIds(ids) } else {
-            input = try Tokenizer(directory: dir).encode(text!, addSpecialTokens: false)
+            input = try folder.tokenizer().encode(text!, addSpecialTokens: false)
         }
         guard input.count >= 2 else { throw ValidationError("need at least two tokens to score (got \(input.count))") }
         try llama.validate(input)
