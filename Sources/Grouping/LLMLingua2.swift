@@ -50,8 +50,12 @@ public final class LLMLingua2: GroupingFunction {
     /// file names the fetch command that brings the real classifier.
     public init(directory: URL) throws {
         self.directory = directory
-        let folder = try ModelFolder(directory: directory)
-        for f in [ModelFolder.configFile, ModelFolder.tokenizerFile] where !folder.contains(f) {
+        // A missing folder is reported like missing files: both mean "fetch the classifier".
+        var opened: ModelFolder?
+        do { opened = try ModelFolder(directory: directory) } catch ModelFolderError.notAFolder {}
+        let needed = [ModelFolder.configFile, ModelFolder.tokenizerFile]
+        guard let folder = opened, needed.allSatisfy(folder.contains) else {
+            let f = needed.first { opened?.contains($0) != true }!
             throw GroupingError.badReference(path: directory.appendingPathComponent(f).path, reason:
                 "no LLMLingua-2 classifier here; fetch one with `sftgo model fetch microsoft/llmlingua-2-bert-base-multilingual-cased-meetingbank` "
                 + "and pass its folder as --classifier")
