@@ -3,6 +3,8 @@
 // Modules are layered bottom to top; arrows point down only:
 //   CBLAS, CArchive → Tensors → Checkpoints, Tokenizers, Store → Models → Training → Grouping
 //   → Evaluation → Experiments → SFTGOCLI
+// Within the middle layer, Tokenizers uses Checkpoints' JSON parser (one parser for every model
+// file); Checkpoints never imports Tokenizers. Models' ModelFolder is the one model-folder reader.
 import PackageDescription
 
 let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]

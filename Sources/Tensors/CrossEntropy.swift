@@ -3,11 +3,12 @@
 // loss = logΣexp(x) − x[target]; ∂(w·loss)/∂x = w·(softmax(x) − onehot(target)).
 
 public enum CrossEntropy {
-    /// −log softmax(x)[target] and log Σ exp(x) of one row of n logits.
+    /// −log softmax(x)[target] = logSum − (x[t] − m) and lse = m + logSum (log Σ exp(x), for the
+    /// backward) of one row of n logits.
     @inline(__always)
     public static func forward<T: GemmScalar>(_ x: UnsafePointer<T>, _ n: Int, target: Int) -> (loss: T, lse: T) {
-        let lse = T.logSumExp(x, n)
-        return (lse - x[target], lse)
+        let (m, logSum) = T.logSoftmaxParts(x, n)
+        return (logSum - (x[target] - m), m + logSum)
     }
 
     /// log softmax(x)[target], defined as −forward(x, n, target).loss so that the scorer,
