@@ -3,6 +3,8 @@
 // Modules are layered bottom to top; arrows point down only:
 //   CBLAS, CArchive → Tensors → Checkpoints, Tokenizers, Store → Models → Training → Grouping
 //   → Evaluation → Experiments → SFTGOCLI
+// Within the middle layer, Tokenizers uses Checkpoints' JSON parser (one parser for every model
+// file); Checkpoints never imports Tokenizers. Models' ModelFolder is the one model-folder reader.
 import PackageDescription
 
 let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
@@ -29,12 +31,14 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: swift5),
         // safetensors, config.json, GGUF; Hugging Face folder layout.
         .target(name: "Checkpoints", dependencies: ["Tensors"], swiftSettings: swift5),
-        // tokenizer.json: byte-level BPE, SentencePiece-style BPE; chat templates.
-        .target(name: "Tokenizers", swiftSettings: swift5),
+        // tokenizer.json: byte-level BPE, SentencePiece-style BPE; chat templates. Its JSON goes
+        // through Checkpoints' parser (the project's one); Checkpoints never imports Tokenizers.
+        .target(name: "Tokenizers", dependencies: ["Checkpoints"], swiftSettings: swift5),
         // Data and model store: registry, sha256, downloads with resume, archives.
         .target(name: "Store", dependencies: ["CArchive", "Yams"],
                 resources: [.copy("Registry")], swiftSettings: swift5),
-        // Llama forward (and later backward), KV cache, generation.
+        // Llama forward and backward, KV cache, generation; ModelFolder, the one model-folder reader
+        // (it needs both Checkpoints and Tokenizers, so it cannot live lower).
         .target(name: "Models", dependencies: ["Tensors", "Checkpoints", "Tokenizers"],
                 swiftSettings: swift5),
         // The GO trainer: SFT data and loss masks, packing, GroupLoss (Eq. 3–4), λ schedule (Eq. 5),
@@ -45,7 +49,7 @@ let package = Package(
         .target(name: "Grouping", dependencies: ["Tensors", "Checkpoints", "Tokenizers", "Store", "Models", "Training"],
                 swiftSettings: swift5),
         // lm-eval-compatible tasks, requests, metrics, runner.
-        .target(name: "Evaluation", dependencies: ["Tensors", "Models", "Tokenizers", "Store", "Yams"],
+        .target(name: "Evaluation", dependencies: ["Tensors", "Checkpoints", "Models", "Tokenizers", "Store", "Yams"],
                 resources: [.copy("IFEvalData")], swiftSettings: swift5),
         // Seed sweeps: specs, result store, executors, aggregation, the paper's tables and figures.
         .target(name: "Experiments", dependencies: ["Tensors", "Checkpoints", "Tokenizers", "Store", "Models", "Training", "Grouping",
@@ -62,7 +66,7 @@ let package = Package(
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], swiftSettings: swift5),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"], swiftSettings: swift5),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], swiftSettings: swift5),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "Models"], swiftSettings: swift5),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swift5),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "Tokenizers"], swiftSettings: swift5),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Checkpoints", "Tokenizers"],
@@ -70,7 +74,7 @@ let package = Package(
         .testTarget(name: "GroupingTests", dependencies: ["Grouping", "Training", "Models", "Tokenizers"],
                     swiftSettings: swift5),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Checkpoints"], swiftSettings: swift5),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], swiftSettings: swift5),
-        .testTarget(name: "CLITests", dependencies: ["SFTGOCLI", "Checkpoints", "Tokenizers", "Store", "Evaluation"], swiftSettings: swift5),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Checkpoints", "Tokenizers", "Models"], swiftSettings: swift5),
+        .testTarget(name: "CLITests", dependencies: ["SFTGOCLI", "Tensors", "Checkpoints", "Tokenizers", "Store", "Models", "Evaluation"], swiftSettings: swift5),
     ]
 )

@@ -19,16 +19,9 @@ public struct GenerationConfig: Equatable, Codable {
 
     public subscript(key: String) -> JSONValue? { other[key] }
 
-    public static func load(directory: URL) throws -> GenerationConfig {
-        let url = directory.appendingPathComponent("generation_config.json")
-        return try parse(JSONValue.load(url), file: url.path)
-    }
-
-    /// generation_config.json if present, else nil (many checkpoints have none).
-    public static func loadIfPresent(directory: URL) throws -> GenerationConfig? {
-        let url = directory.appendingPathComponent("generation_config.json")
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        return try parse(JSONValue.load(url), file: url.path)
+    /// One generation_config.json file (a model folder is read by Models' ModelFolder).
+    public static func load(file url: URL) throws -> GenerationConfig {
+        try parse(JSONValue.load(url), file: url.path)
     }
 
     public static func parse(_ json: JSONValue, file: String) throws -> GenerationConfig {

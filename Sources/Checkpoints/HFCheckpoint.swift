@@ -99,20 +99,4 @@ public enum HFCheckpoint {
             }
         }
     }
-
-    /// config.json and the opened safetensors of a Llama folder, with every tensor's shape checked
-    /// against the config — before the caller allocates anything from the config's sizes.
-    public static func openLlama(directory: URL) throws -> (config: LlamaConfig, files: [String: SafetensorsFile]) {
-        let config = try LlamaConfig.load(directory: directory)
-        let files = try open(directory: directory)
-        try forEachExpectedLlamaShape(config) { name, shape in
-            guard let f = files[name], let e = f.entries[name] else {
-                throw CheckpointError.missingTensor(file: directory.path, tensor: name)
-            }
-            guard e.shape == shape else {
-                throw CheckpointError.shapeMismatch(file: f.path, tensor: name, expected: shape, actual: e.shape)
-            }
-        }
-        return (config, files)
-    }
 }

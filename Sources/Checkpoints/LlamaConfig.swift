@@ -64,9 +64,9 @@ public struct LlamaConfig: Equatable, Codable {
 
     public static let supportedModelTypes: Set<String> = ["llama"]
 
-    public static func load(directory: URL) throws -> LlamaConfig {
-        let url = directory.appendingPathComponent("config.json")
-        return try parse(JSONValue.load(url), file: url.path)
+    /// One config.json file (a model folder is read by Models' ModelFolder).
+    public static func load(file url: URL) throws -> LlamaConfig {
+        try parse(JSONValue.load(url), file: url.path)
     }
 
     /// Reads a parsed config.json; `file` names it in errors.

@@ -36,7 +36,7 @@ public enum FrozenLosses {
                 out[start + k] = logits[k].withUnsafeBufferPointer { p in
                     e.lossPositions.enumerated().map { r, pos in
                         let row = p.baseAddress! + r * vocab
-                        return Kernels.logSumExp(row, vocab) - row[e.tokens[pos]]
+                        return CrossEntropy.forward(UnsafePointer(row), vocab, target: e.tokens[pos]).loss
                     }
                 }
             }

@@ -69,13 +69,17 @@ public final class LLMLingua2: GroupingFunction {
     /// file names the fetch command that brings the real classifier.
     public init(directory: URL) throws {
         self.directory = directory
-        let fm = FileManager.default
-        for f in ["config.json", "tokenizer.json"] where !fm.fileExists(atPath: directory.appendingPathComponent(f).path) {
+        // A missing folder is reported like missing files: both mean "fetch the classifier".
+        var opened: ModelFolder?
+        do { opened = try ModelFolder(directory: directory) } catch ModelFolderError.notAFolder {}
+        let needed = [ModelFolder.configFile, ModelFolder.tokenizerFile]
+        guard let folder = opened, needed.allSatisfy(folder.contains) else {
+            let f = needed.first { opened?.contains($0) != true }!
             throw GroupingError.badReference(path: directory.appendingPathComponent(f).path, reason:
                 "no LLMLingua-2 classifier here; fetch one with `sftgo model fetch microsoft/llmlingua-2-bert-base-multilingual-cased-meetingbank` "
                 + "and pass its folder as --classifier")
         }
-        classifier = try TokenClassifier(directory: directory)
+        classifier = try TokenClassifier(folder: folder)
         guard classifier.hasClassifier, classifier.config.numLabels == 2 else {
             throw GroupingError.badReference(path: directory.path, reason: "not a 2-label token classifier (no classifier.weight of 2 rows)")
         }
@@ -86,7 +90,7 @@ public final class LLMLingua2: GroupingFunction {
         }
         isXLMR = family == .xlmRoberta
         let tokPath = directory.appendingPathComponent("tokenizer.json").path
-        tokenizer = try Tokenizer(directory: directory)
+        tokenizer = try folder.tokenizer()
         // The classifier and its tokenizer must belong together: the word rule depends on the
         // tokenizer's kind, and every id must index the embedding table.
         let wantModel = isXLMR ? "Unigram" : "WordPiece"

@@ -70,8 +70,10 @@ public final class Llama {
     }
 
     /// Weights are decoded from the mapped safetensors straight into the parameter buffer.
-    public convenience init(directory: URL) throws {
-        let (config, files) = try HFCheckpoint.openLlama(directory: directory)
+    public convenience init(directory: URL) throws { try self.init(folder: ModelFolder(directory: directory)) }
+
+    public convenience init(folder: ModelFolder) throws {
+        let (config, files) = try folder.llama()
         try self.init(config: config) { try $0.load(from: files) }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import Models
 import Tokenizers
 
 /// `sftgo-bench`: a container whose default subcommand `eval` scores a checkpoint, so
@@ -216,7 +217,7 @@ public struct EvalBenchCommand: ParsableCommand {
         // Token counts need the model's tokenizer; without one, sizes are in characters.
         var tokenizer: Tokenizer? = nil
         if let m = model {
-            do { tokenizer = try Tokenizer(directory: URL(fileURLWithPath: m)) } catch {
+            do { tokenizer = try ModelFolder(directory: URL(fileURLWithPath: m)).tokenizer() } catch {
                 FileHandle.standardError.write(Data("note: no tokenizer in \(m) (\(error)); counting characters\n".utf8))
             }
         }

@@ -24,15 +24,15 @@ public struct GenerateCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let dir = URL(fileURLWithPath: model)
-        let llama = try Llama(directory: dir)
+        let folder = try ModelFolder(directory: URL(fileURLWithPath: model))
+        let llama = try Llama(folder: folder)
         var stop = Set(llama.config.eosTokenIds)
         var tokenizer: Tokenizer?
         let input: [Int]
         if let ids {
             input = try parseIds(ids)
         } else {
-            let tok = try Tokenizer(directory: dir)
+            let tok = try folder.tokenizer()
             tokenizer = tok
             stop.formUnion(tok.generationEosTokenIds)
             if let e = tok.eosTokenId { stop.insert(e) }

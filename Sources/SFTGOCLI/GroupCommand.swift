@@ -53,7 +53,7 @@ public struct GroupCommand: ParsableCommand {
         if output != nil, methods.count != 1 { throw ValidationError("--output takes masks of one method; give one --method") }
         let dataURL = try TrainCommand.resolveData(data)
         let modelDir = URL(fileURLWithPath: model)
-        let tok = try Tokenizer(directory: modelDir)
+        let tok = try ModelFolder(directory: modelDir).tokenizer()
         var t0 = Date()
         var (_, examples) = try GroupingData.load(dataURL, tokenizer: tok, template: template, maxLength: cutoffLen,
                                                   skipInvalid: skipInvalid, withText: true)

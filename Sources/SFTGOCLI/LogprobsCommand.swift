@@ -20,28 +20,31 @@ public struct LogprobsCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let dir = URL(fileURLWithPath: model)
-        let llama = try Llama(directory: dir)
+        let folder = try ModelFolder(directory: URL(fileURLWithPath: model))
+        let llama = try Llama(folder: folder)
         let input: [Int]
         if let ids { input = try parseIds(ids) } else {
-            input = try Tokenizer(directory: dir).encode(text!, addSpecialTokens: false)
+            input = try folder.tokenizer().encode(text!, addSpecialTokens: false)
         }
         guard input.count >= 2 else { throw ValidationError("need at least two tokens to score (got \(input.count))") }
         try llama.validate(input)
         try ContextBudget.checkFits(input.count, context: llama.config.maxPositionEmbeddings)
-        let v = llama.config.vocabSize
-        var logits = llama.forward(input, cache: llama.makeCache(capacity: input.count),
+        let logits = llama.forward(input, cache: llama.makeCache(capacity: input.count),
                                    logitsFor: Array(0..<(input.count - 1)))
-        var lps: [Double] = []
-        logits.withUnsafeMutableBufferPointer { p in
-            for i in 0..<(input.count - 1) {
-                let row = p.baseAddress! + i * v
-                // The loss kernel's −(lse − x[t]) is exactly x[t] − lse: the same bits as before.
-                lps.append(Double(input[i + 1] < v ? -CrossEntropy.forward(UnsafePointer(row), v, target: input[i + 1]).loss : -.infinity))
-            }
-        }
+        let lps = Self.tokenLogprobs(logits: logits, vocab: llama.config.vocabSize, input: input)
         let ppl = Foundation.exp(-lps.reduce(0, +) / Double(lps.count))
         let lpText = (["null"] + lps.map { String($0) }).joined(separator: ", ")
         print("{\"ids\": [\(input.map(String.init).joined(separator: ", "))], \"logprobs\": [\(lpText)], \"perplexity\": \(ppl)}")
+    }
+
+    /// log p(input[i+1] | input[...i]) from the logits rows of positions 0..<count−1, through the
+    /// loss kernel (CrossEntropy.logProb: the scorer's and the loss's bits); −∞ for an id past the vocabulary.
+    static func tokenLogprobs(logits: [Float], vocab v: Int, input: [Int]) -> [Double] {
+        precondition(logits.count == (input.count - 1) * v)
+        return logits.withUnsafeBufferPointer { p in
+            (0..<(input.count - 1)).map { i in
+                input[i + 1] < v ? Double(CrossEntropy.logProb(p.baseAddress! + i * v, v, target: input[i + 1]).logprob) : -.infinity
+            }
+        }
     }
 }

@@ -9,7 +9,7 @@ import Tensors
 /// kernel; a reader comparing two runs checks these first.
 enum NumericsProvenance {
     static func calibration(modelDirectory: URL) throws -> GemmCalibration {
-        Llama.calibration(config: try LlamaConfig.load(directory: modelDirectory))
+        Llama.calibration(config: try ModelFolder(directory: modelDirectory).llamaConfig())
     }
 
     static func json(_ c: GemmCalibration) -> JSONValue {

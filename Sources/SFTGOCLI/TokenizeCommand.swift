@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Models
 import Tokenizers
 
 /// `sftgo tokenize --model DIR --text TEXT`: prints the token ids as a JSON array.
@@ -17,7 +18,7 @@ public struct TokenizeCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let tok = try Tokenizer(directory: URL(fileURLWithPath: model))
+        let tok = try ModelFolder(directory: URL(fileURLWithPath: model)).tokenizer()
         let ids = tok.encode(text, addSpecialTokens: addSpecialTokens)
         print("[" + ids.map(String.init).joined(separator: ", ") + "]")
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import Models
 import Grouping
 import Store
 import Tokenizers
@@ -142,7 +143,7 @@ public struct TrainCommand: ParsableCommand {
         }
 
         // Data.
-        let tok = try Tokenizer(directory: modelDir)
+        let tok = try ModelFolder(directory: modelDir).tokenizer()
         let fmtName = try s.value(dataFormat, "data-format")
         let format = try fmtName.map { n -> SFTDataFormat in
             guard let f = SFTDataFormat(rawValue: n) else { throw ValidationError("--data-format \(n): alpaca or lima") }

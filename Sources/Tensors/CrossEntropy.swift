@@ -3,11 +3,28 @@
 // loss = logΣexp(x) − x[target]; ∂(w·loss)/∂x = w·(softmax(x) − onehot(target)).
 
 public enum CrossEntropy {
-    /// −log softmax(x)[target] and log Σ exp(x) of one row of n logits.
+    /// −log softmax(x)[target] = logSum − (x[t] − m) and lse = m + logSum (log Σ exp(x), for the
+    /// backward) of one row of n logits.
     @inline(__always)
     public static func forward<T: GemmScalar>(_ x: UnsafePointer<T>, _ n: Int, target: Int) -> (loss: T, lse: T) {
-        let lse = T.logSumExp(x, n)
-        return (lse - x[target], lse)
+        let (m, logSum) = T.logSoftmaxParts(x, n)
+        return (logSum - (x[target] - m), m + logSum)
+    }
+
+    /// log softmax(x)[target], defined as −forward(x, n, target).loss so that the scorer,
+    /// `sftgo logprobs` and the training loss share every bit, and whether target is the row's
+    /// argmax with ties to the lowest id (torch.argmax, hence lm-eval's is_greedy).
+    @inline(__always)
+    public static func logProb<T: GemmScalar>(_ x: UnsafePointer<T>, _ n: Int, target: Int) -> (logprob: T, isArgmax: Bool) {
+        (-forward(x, n, target: target).loss, isArgmax(x, n, target: target))
+    }
+
+    /// True when no id below target reaches x[target] and none above exceeds it.
+    public static func isArgmax<T: GemmScalar>(_ x: UnsafePointer<T>, _ n: Int, target: Int) -> Bool {
+        let v = x[target]
+        for i in 0..<target where x[i] >= v { return false }
+        for i in (target + 1)..<n where x[i] > v { return false }
+        return true
     }
 
     /// x ← weight·(softmax(x) − onehot(target)), given lse from forward.

@@ -97,17 +97,7 @@ public enum Kernels {
         scale(x, by: 1 / acc.sum(), n)
     }
 
-    /// In-place log-softmax of one row: x - max - log Σ exp(x - max).
-    public static func logSoftmax(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
-        let m = max(x, n)
-        let lse = m + logSumExpShifted(x, n, max: m)
-        var i = 0
-        let l = SIMD16<Float>(repeating: lse)
-        while i + 16 <= n { Vec.store(Vec.load(x + i) - l, x + i); i += 16 }
-        while i < n { x[i] -= lse; i += 1 }
-    }
-
-    /// log Σ exp(x[i]) over one row.
+    /// log Σ exp(x[i]) over one row (CrossEntropy's log-softmax builds on it).
     public static func logSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
         let m = max(x, n)
         return m + logSumExpShifted(x, n, max: m)

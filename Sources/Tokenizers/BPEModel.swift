@@ -41,7 +41,7 @@ final class BPEModel {
             if let s = j[key].optString, s.isEmpty { continue }
             throw TokenizerError.unsupportedType(component: "model BPE option", type: key)
         }
-        if let d = j["dropout"].value as? NSNumber, d.doubleValue > 0 {
+        if let d = j["dropout"].optDouble, d > 0 {
             throw TokenizerError.unsupportedType(component: "model BPE option", type: "dropout")
         }
         let (vocab, itt) = try TokenModels.vocabulary(j)
@@ -75,7 +75,7 @@ final class BPEModel {
             if let s = m.optString {
                 guard let sp = s.firstIndex(of: " ") else { throw m.fail("must be 'left right'") }
                 a = String(s[..<sp]); b = String(s[s.index(after: sp)...])
-            } else if let pair = m.value as? [Any], pair.count == 2, let x = pair[0] as? String, let y = pair[1] as? String {
+            } else if let pair = m.optArray, pair.count == 2, let x = pair[0].optString, let y = pair[1].optString {
                 a = x; b = y
             } else {
                 throw m.fail("must be 'left right' or [left, right]")

@@ -27,14 +27,14 @@ enum TokenModels {
 
     /// The model's `vocab` object (token → id) and its inverse (gaps nil).
     static func vocabulary(_ j: JSONNode) throws -> (vocab: [String: Int], idToToken: [String?]) {
-        guard let v = j["vocab"].value as? [String: Any] else { throw j["vocab"].fail("must be an object") }
+        guard let v = j["vocab"].value?.objectValue else { throw j["vocab"].fail("must be an object") }
         var vocab: [String: Int] = [:]
         vocab.reserveCapacity(v.count)
         var maxId = -1
-        for (k, idAny) in v {
-            guard let n = idAny as? NSNumber else { throw j["vocab"][k].fail("must be an integer id") }
-            vocab[k] = n.intValue
-            maxId = max(maxId, n.intValue)
+        for (k, idValue) in v.pairs {
+            guard let n = idValue.intValue else { throw j["vocab"][k].fail("must be an integer id") }
+            vocab[k] = n
+            maxId = max(maxId, n)
         }
         var itt = [String?](repeating: nil, count: maxId + 1)
         for (k, id) in vocab where id >= 0 { itt[id] = k }

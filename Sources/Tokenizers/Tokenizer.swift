@@ -1,3 +1,4 @@
+import Checkpoints
 import Foundation
 
 /// A Hugging Face tokenizer loaded from tokenizer.json (+ tokenizer_config.json), producing the
@@ -41,21 +42,24 @@ public final class Tokenizer {
     private static let cacheLimit = 400_000
     private static let cachedPieceMaxLength = 128
 
-    public convenience init(directory: URL) throws {
-        let tj = directory.appendingPathComponent("tokenizer.json")
-        let tc = directory.appendingPathComponent("tokenizer_config.json")
-        let gc = directory.appendingPathComponent("generation_config.json")
-        let fm = FileManager.default
-        try self.init(tokenizerJSON: tj, tokenizerConfig: fm.fileExists(atPath: tc.path) ? tc : nil,
-                      generationConfig: fm.fileExists(atPath: gc.path) ? gc : nil)
-    }
-
     public convenience init(tokenizerJSON: URL, tokenizerConfig: URL?) throws {
         try self.init(tokenizerJSON: tokenizerJSON, tokenizerConfig: tokenizerConfig, generationConfig: nil)
     }
 
-    public init(tokenizerJSON: URL, tokenizerConfig: URL?, generationConfig: URL?) throws {
-        let j = try JSONNode.load(tokenizerJSON)
+    /// From files (a model folder is read by Models' ModelFolder, which passes parsed JSON instead).
+    public convenience init(tokenizerJSON: URL, tokenizerConfig: URL?, generationConfig: URL?) throws {
+        try self.init(parsed: JSONNode.load(tokenizerJSON), config: tokenizerConfig.map(JSONNode.load),
+                      generation: generationConfig.map(JSONNode.load))
+    }
+
+    /// From JSON already parsed by the project's parser, each value with its file's path for errors.
+    public convenience init(tokenizerJSON: JSONValue, path: String, tokenizerConfig: (JSONValue, String)?,
+                            generationConfig: (JSONValue, String)?) throws {
+        try self.init(parsed: .root(tokenizerJSON, path: path), config: tokenizerConfig.map { .root($0.0, path: $0.1) },
+                      generation: generationConfig.map { .root($0.0, path: $0.1) })
+    }
+
+    init(parsed j: JSONNode, config: JSONNode?, generation: JSONNode?) throws {
         normalizer = try Normalizer.parse(j["normalizer"])
         preTokenizer = try PreTokenizer.parse(j["pre_tokenizer"])
         model = try TokenModels.parse(try j.required("model"))
@@ -87,8 +91,7 @@ public final class Tokenizer {
 
         var bos: Int? = nil, eos: Int? = nil, cleanUp = false, template: String? = nil
         var bosName: String? = nil, eosName: String? = nil
-        if let tc = tokenizerConfig {
-            let c = try JSONNode.load(tc)
+        if let c = config {
             func tokenName(_ key: String) -> String? {
                 c[key].optString ?? c[key]["content"].optString
             }
@@ -99,16 +102,15 @@ public final class Tokenizer {
             cleanUp = try c["clean_up_tokenization_spaces"].bool(default: false)
             if let t = c["chat_template"].optString {
                 template = t
-            } else if let list = c["chat_template"].value as? [[String: Any]] {
+            } else if let list = c["chat_template"].optArray {
                 // Named templates: the "default" one is what apply_chat_template uses.
-                template = list.first { ($0["name"] as? String) == "default" }?["template"] as? String
+                template = list.first { $0["name"].optString == "default" }?["template"].optString
             }
         }
         var genEos: [Int] = []
-        if let gc = generationConfig {
-            let g = try JSONNode.load(gc)
+        if let g = generation {
             if let n = g["eos_token_id"].optInt { genEos = [n] }
-            else if let a = g["eos_token_id"].value as? [NSNumber] { genEos = a.map { $0.intValue } }
+            else if let a = g["eos_token_id"].optArray, a.allSatisfy({ $0.optInt != nil }) { genEos = a.map { $0.optInt! } }
         }
         bosTokenId = bos
         bosToken = bosName

@@ -1,3 +1,4 @@
+import Checkpoints
 import Foundation
 
 /// tokenizer.json `model` of type Unigram (SentencePiece unigram, e.g. XLM-RoBERTa): the best
@@ -31,14 +32,14 @@ final class UnigramModel {
         pieces.reserveCapacity(list.count)
         sc.reserveCapacity(list.count)
         for e in list {
-            guard let pair = e.value as? [Any], pair.count == 2, let p = pair[0] as? String, let s = pair[1] as? NSNumber else {
+            // Scores must be correctly rounded (as serde's f64 is): a 1-ulp error breaks a tie between two
+            // segmentations the other way. Checkpoints' parser reads the decimal text with Double(_:)
+            // (Foundation's NSDecimalNumber path was 1–2 ulp off on Linux).
+            guard let pair = e.value?.arrayValue, pair.count == 2, let p = pair[0].stringValue, let s = pair[1].doubleValue else {
                 throw e.fail("must be a [piece, score] pair")
             }
             pieces.append(p)
-            // Foundation on Linux parses JSON decimals as NSDecimalNumber, whose doubleValue can be
-            // 1-2 ulp off; a tie between two segmentations then breaks the other way. The decimal
-            // text read as Double is correctly rounded, as serde's f64 is.
-            sc.append(Double(s.description) ?? s.doubleValue)
+            sc.append(s)
         }
         guard !pieces.isEmpty else { throw j["vocab"].fail("is empty") }
         if try j["byte_fallback"].bool(default: false) {

@@ -20,8 +20,10 @@ public final class LlamaTrainableModel: TrainableModel {
         gradients = LlamaGradients(model: llama)
     }
 
-    public convenience init(directory: URL) throws {
-        self.init(try Llama(directory: directory), sourceDirectory: directory)
+    public convenience init(directory: URL) throws { try self.init(folder: ModelFolder(directory: directory)) }
+
+    public convenience init(folder: ModelFolder) throws {
+        self.init(try Llama(folder: folder), sourceDirectory: folder.directory)
     }
 
     public var parameterCount: Int { llama.parameters.count }

@@ -1,6 +1,7 @@
 import Checkpoints
 import Evaluation
 import Foundation
+import Models
 import Store
 import Tokenizers
 import XCTest
@@ -24,7 +25,7 @@ final class FuzzRegressionTests: XCTestCase {
     func testJson() throws { try replay("json", CheckpointsFuzz.json) }
     func testTokenizerJson() throws { try replay("tokenizer-json", TokenizersFuzz.tokenizerJSON) }
     func testTokenizerEncode() throws {
-        let t = try Tokenizer(directory: Self.root.deletingLastPathComponent().appendingPathComponent("tokenizers/llama3-mini"))
+        let t = try ModelFolder(directory: Self.root.deletingLastPathComponent().appendingPathComponent("tokenizers/llama3-mini")).tokenizer()
         try replay("tokenizer-encode") { TokenizersFuzz.encode($0, with: t) }
     }
     func testCsv() throws { try replay("csv", EvaluationFuzz.csv) }

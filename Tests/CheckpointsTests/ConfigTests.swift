@@ -91,14 +91,14 @@ final class ConfigTests: XCTestCase {
                             maxPositionEmbeddings: 256, tieWordEmbeddings: true, bosTokenId: nil, eosTokenIds: [3, 4],
                             torchDtype: "bfloat16")
         try c.write(to: dir)
-        XCTAssertEqual(try LlamaConfig.load(directory: dir), c)
+        XCTAssertEqual(try LlamaConfig.load(file: dir.appendingPathComponent("config.json")), c)
     }
 
     func testGenerationConfigKeepsOtherFields() throws {
         let dir = try Fixtures.tempDir(self)
         try #"{"bos_token_id":1,"eos_token_id":[2,0],"pad_token_id":2,"repetition_penalty":1.1,"do_sample":true,"temperature":0.2,"transformers_version":"4.51.3"}"#
             .write(to: dir.appendingPathComponent("generation_config.json"), atomically: true, encoding: .utf8)
-        let g = try GenerationConfig.load(directory: dir)
+        let g = try GenerationConfig.load(file: dir.appendingPathComponent("generation_config.json"))
         XCTAssertEqual(g.bosTokenId, 1)
         XCTAssertEqual(g.eosTokenIds, [2, 0])
         XCTAssertEqual(g.padTokenId, 2)
@@ -106,7 +106,6 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(g["do_sample"], .bool(true))
         XCTAssertEqual(g["transformers_version"], .string("4.51.3"))
         try g.write(to: dir)
-        XCTAssertEqual(try GenerationConfig.load(directory: dir), g)
-        XCTAssertNil(try GenerationConfig.loadIfPresent(directory: dir.appendingPathComponent("none")))
+        XCTAssertEqual(try GenerationConfig.load(file: dir.appendingPathComponent("generation_config.json")), g)
     }
 }

@@ -11,7 +11,7 @@ final class GGUFImportTests: XCTestCase {
         let report = try GGUFImport.run(gguf: gguf, output: out)
         XCTAssertEqual(report.files.map(\.0), ["model.safetensors", "tokenizer.json", "tokenizer_config.json",
                                                 "special_tokens_map.json", "generation_config.json", "config.json"])
-        let c = try LlamaConfig.load(directory: out)
+        let c = try LlamaConfig.load(file: out.appendingPathComponent("config.json"))
         XCTAssertEqual(c, LlamaConfig(vocabSize: 33, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2,
                                       numAttentionHeads: 4, numKeyValueHeads: 2, headDim: 8,
                                       rmsNormEps: Double(Float(1e-5)), ropeTheta: 10000, maxPositionEmbeddings: 128,
@@ -25,7 +25,7 @@ final class GGUFImportTests: XCTestCase {
             XCTAssertEqual(got[name]?.shape, e["shape"] as? [Int], name)
             XCTAssertEqual(got[name]?.values, (e["values"] as! [Double]).map { Float($0) }, name)
         }
-        let g = try GenerationConfig.load(directory: out)
+        let g = try GenerationConfig.load(file: out.appendingPathComponent("generation_config.json"))
         XCTAssertEqual(g.eosTokenIds, [2])
         XCTAssertEqual(g.bosTokenId, 1)
         XCTAssertEqual(g.padTokenId, 2)

@@ -85,7 +85,7 @@ final class SafetensorsTests: XCTestCase {
         let back = try HFCheckpoint.loadTensors(directory: dir)
         XCTAssertEqual(Set(back.keys), expectedNames)
         XCTAssertTrue(expectedNames.contains("model.embed_tokens.weight") && !expectedNames.contains("lm_head.weight"))
-        XCTAssertEqual(try LlamaConfig.load(directory: dir), { var c2 = c; c2.torchDtype = "float32"; return c2 }())
+        XCTAssertEqual(try LlamaConfig.load(file: dir.appendingPathComponent("config.json")), { var c2 = c; c2.torchDtype = "float32"; return c2 }())
         try HFCheckpoint.checkLlama(config: c, shapes: back.mapValues(\.shape), file: dir.path)
         var untied = c
         untied.tieWordEmbeddings = false

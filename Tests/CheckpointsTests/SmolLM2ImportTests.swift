@@ -22,13 +22,13 @@ final class SmolLM2ImportTests: XCTestCase {
 
     func testConfigAndSpecialTokensFollowTheFile() throws {
         let dir = try model()
-        let c = try LlamaConfig.load(directory: dir)
+        let c = try LlamaConfig.load(file: dir.appendingPathComponent("config.json"))
         XCTAssertEqual(c, LlamaConfig(vocabSize: 49152, hiddenSize: 576, intermediateSize: 1536, numHiddenLayers: 30,
                                       numAttentionHeads: 9, numKeyValueHeads: 3, headDim: 64,
                                       rmsNormEps: Double(Float(1e-5)), ropeTheta: 100000, maxPositionEmbeddings: 8192,
                                       tieWordEmbeddings: true, bosTokenId: 1, eosTokenIds: [2], torchDtype: "float32"))
         // eos is <|im_end|> (id 2) as the GGUF says, not transformers' <|im_start|>.
-        XCTAssertEqual(try GenerationConfig.load(directory: dir).eosTokenIds, [2])
+        XCTAssertEqual(try GenerationConfig.load(file: dir.appendingPathComponent("generation_config.json")).eosTokenIds, [2])
         let tc = try JSONValue.load(dir.appendingPathComponent("tokenizer_config.json"))
         XCTAssertEqual(tc["eos_token"], .string("<|im_end|>"))
         XCTAssertEqual(tc["add_bos_token"], .bool(false))

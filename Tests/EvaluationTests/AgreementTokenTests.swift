@@ -2,6 +2,7 @@
 // 0.4.8's _encode_pair gives with transformers' tokenizer loaded from the same folder, our import
 // (goldens from scripts/reference/lm_eval_tokens.py), on every golden pair.
 import Foundation
+import Models
 import XCTest
 import Tokenizers
 @testable import Evaluation
@@ -29,7 +30,7 @@ struct LMEvalTokenGolden: Decodable {
 
 final class AgreementTokenTests: XCTestCase {
     func testPairEncodingEqualsLMEval() throws {
-        let tokenizer = HFTokenizerAdapter(try Tokenizer(directory: try smolLM2Directory()))
+        let tokenizer = HFTokenizerAdapter(try ModelFolder(directory: try smolLM2Directory()).tokenizer())
         let encoder = PairEncoder(addBOS: false, contextWindow: 1 << 20)
         let goldens = try LMEvalGolden.load(model: "smollm2")
         let tokenDir = LMEvalGolden.fixtures.appendingPathComponent("smollm2/tokens")

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Evaluation
+import Models
 
 final class ScoringModelFilesTests: XCTestCase {
     func folder(_ files: [String: String]) throws -> URL {
@@ -30,5 +31,21 @@ final class ScoringModelFilesTests: XCTestCase {
         let a2 = try folder(["config.json": "{}", "model.safetensors": "weights-1"])
         XCTAssertNotEqual(try ModelIdentity.of(directory: a), try ModelIdentity.of(directory: b))
         XCTAssertEqual(try ModelIdentity.of(directory: a), try ModelIdentity.of(directory: a2))
+    }
+
+    /// One ModelFolder gives window and identity; its JSON bytes are those read at open.
+    func testWindowAndIdentityFromOneFolderRead() throws {
+        let dir = try folder(["config.json": #"{"max_position_embeddings": 4096}"#, "tokenizer_config.json": "{}",
+                              "model.safetensors": "weights-1"])
+        let f = try ModelFolder(directory: dir)
+        XCTAssertEqual(try ModelWindow.lmEvalMaxLength(f), 4096)
+        let id = try ModelIdentity.of(f)
+        XCTAssertEqual(id, try ModelIdentity.of(directory: dir))
+        try #"{"max_position_embeddings": 2048}"#.write(to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try ModelIdentity.of(f), id)
+        XCTAssertEqual(try ModelWindow.lmEvalMaxLength(f), 4096)
+        XCTAssertNotEqual(try ModelIdentity.of(directory: dir), id)
+        let bad = try folder(["config.json": "[1, 2"])
+        XCTAssertThrowsError(try ModelWindow.lmEvalMaxLength(directory: bad)) { XCTAssertTrue("\($0)".contains("config.json: invalid JSON"), "\($0)") }
     }
 }

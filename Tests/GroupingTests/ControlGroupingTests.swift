@@ -1,5 +1,6 @@
 import XCTest
 import Foundation
+import Models
 import Tokenizers
 import Training
 @testable import Grouping
@@ -32,7 +33,7 @@ final class ControlGroupingTests: XCTestCase {
 
     /// Grouping sees exactly the trainer's loss tokens, each with the text it spells.
     func testTrainerExamplesKeepLossTokensAndOffsets() throws {
-        let tok = try Tokenizer(directory: try smolLM2Directory())
+        let tok = try ModelFolder(directory: try smolLM2Directory()).tokenizer()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sftgo-group-data-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }

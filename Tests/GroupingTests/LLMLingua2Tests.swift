@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import XCTest
 @testable import Grouping
 import Tokenizers
@@ -106,7 +107,7 @@ final class LLMLingua2Tests: XCTestCase {
 
     func testScoresMapOntoAnotherTokenizersTokens() throws {
         let m = try LLMLingua2(directory: Self.tiny)
-        let llm = try Tokenizer(directory: Self.root.appendingPathComponent("Tests/Fixtures/tokenizers/llama3-mini"))
+        let llm = try ModelFolder(directory: Self.root.appendingPathComponent("Tests/Fixtures/tokenizers/llama3-mini")).tokenizer()
         let prompt = "Question: why?\n", response = "Because the sky scatters blue light."
         let text = prompt + response
         let enc = llm.encodeWithOffsets(text)

@@ -1,5 +1,6 @@
 import XCTest
 import Foundation
+import Models
 import Tokenizers
 @testable import Grouping
 
@@ -63,7 +64,7 @@ final class TFIDFTests: XCTestCase {
     /// to scikit-learn (every document's score sum, full scores and η = 0.9 masks of chosen examples),
     /// for token-id and word units.
     func testLIMAMatchesScikitLearn() throws {
-        let tok = try Tokenizer(directory: try smolLM2Directory())
+        let tok = try ModelFolder(directory: try smolLM2Directory()).tokenizer()
         let data = try limaFile()
         let g = try JSONDecoder().decode(Golden.self,
             from: Data(contentsOf: groupingFixtures.appendingPathComponent("grouping/tfidf_lima.json")))

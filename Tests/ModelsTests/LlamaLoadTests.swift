@@ -24,7 +24,7 @@ final class LlamaLoadTests: XCTestCase {
         for name in tinyModelNames {
             let dir = fixtureModels.appendingPathComponent(name)
             let direct = try Llama(directory: dir)
-            let viaDictionary = try Llama(config: LlamaConfig.load(directory: dir),
+            let viaDictionary = try Llama(config: LlamaConfig.load(file: dir.appendingPathComponent("config.json")),
                                           tensors: HFCheckpoint.loadTensors(directory: dir))
             XCTAssertEqual(direct.parameters.count, viaDictionary.parameters.count, name)
             XCTAssertEqual(buffer(direct.parameters), buffer(viaDictionary.parameters), name)
@@ -92,13 +92,13 @@ final class LlamaLoadTests: XCTestCase {
     /// before the parameter buffer is allocated from the config (hidden_size 2^24 would need ~3 TB here).
     func testConfigSizesAreCheckedAgainstWeightsBeforeAllocating() throws {
         try writeVariant { _ in }
-        var c = try LlamaConfig.load(directory: scratch)
+        var c = try LlamaConfig.load(file: scratch.appendingPathComponent("config.json"))
         c.hiddenSize = LlamaConfig.maxDimension
         try c.write(to: scratch)
         XCTAssertThrowsError(try Llama(directory: scratch)) {
             guard case .shapeMismatch(_, "model.embed_tokens.weight", _, _)? = $0 as? CheckpointError else { return XCTFail("\($0)") }
         }
-        c.hiddenSize = try LlamaConfig.load(directory: fixtureModels.appendingPathComponent("tiny-mha-untied")).hiddenSize
+        c.hiddenSize = try LlamaConfig.load(file: fixtureModels.appendingPathComponent("tiny-mha-untied").appendingPathComponent("config.json")).hiddenSize
         c.numHiddenLayers = LlamaConfig.maxLayers
         try c.write(to: scratch)
         XCTAssertThrowsError(try Llama(directory: scratch)) {

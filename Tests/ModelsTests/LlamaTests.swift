@@ -209,7 +209,7 @@ final class LlamaTests: XCTestCase {
 
     func testBadCheckpointsAreTypedErrors() throws {
         let dir = fixtureModels.appendingPathComponent("tiny-mha-untied")
-        let config = try LlamaConfig.load(directory: dir)
+        let config = try LlamaConfig.load(file: dir.appendingPathComponent("config.json"))
         var tensors = try HFCheckpoint.loadTensors(directory: dir)
         var missing = tensors
         missing["model.layers.1.mlp.up_proj.weight"] = nil

@@ -48,7 +48,7 @@ final class SmolLM2AgreementTests: XCTestCase {
             throw XCTSkip("SmolLM2 not imported: run `make model` or set SFTGO_SMOLLM2_DIR")
         }
         if let l = Self.loaded { return l }
-        let l = (try Llama(directory: dir), try Tokenizer(directory: dir))
+        let l = (try Llama(directory: dir), try ModelFolder(directory: dir).tokenizer())
         Self.loaded = l
         return l
     }

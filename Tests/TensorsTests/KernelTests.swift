@@ -28,13 +28,14 @@ final class KernelTests: XCTestCase {
             let x = randomMatrix(n, seed: UInt64(n)).map { $0 * 20 }
             let m = Double(x.max()!)
             let s = x.reduce(0.0) { $0 + Foundation.exp(Double($1) - m) }
-            var sm = x, ls = x
+            var sm = x
             Kernels.softmax(&sm, n)
-            Kernels.logSoftmax(&ls, n)
             for i in 0..<n {
                 let ref = Foundation.exp(Double(x[i]) - m) / s
                 XCTAssertEqual(Double(sm[i]), ref, accuracy: 1e-6 * max(ref, 1e-3))
-                XCTAssertEqual(Double(ls[i]), Double(x[i]) - m - Foundation.log(s), accuracy: 1e-5)
+                let lp = x.withUnsafeBufferPointer { CrossEntropy.logProb($0.baseAddress!, n, target: i) }
+                XCTAssertEqual(Double(lp.logprob), Double(x[i]) - m - Foundation.log(s), accuracy: 1e-5)
+                XCTAssertEqual(lp.isArgmax, x[i] == x.max()! && !x[..<i].contains(x[i]))
             }
             XCTAssertEqual(Double(Kernels.logSumExp(x, n)), m + Foundation.log(s), accuracy: 1e-5)
         }

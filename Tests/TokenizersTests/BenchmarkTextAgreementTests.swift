@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import XCTest
 @testable import Tokenizers
 
@@ -10,7 +11,7 @@ final class BenchmarkTextAgreementTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: Paths.sharedData.path) else {
             throw XCTSkip("benchmark data not found at \(Paths.sharedData.path)")
         }
-        let tok = try Tokenizer(directory: dir)
+        let tok = try ModelFolder(directory: dir).tokenizer()
         let g = try Goldens(name)
         var texts = 0, badBuckets = 0, tokens = 0
         for (rel, kind) in BenchmarkTexts.sources {

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import XCTest
 @testable import Tokenizers
 
@@ -15,8 +16,8 @@ final class ChatTemplateTests: XCTestCase {
             let t = try ChatTemplate(source: fam["chat_template"] as! String,
                                      bos: fam["bos_token"] as? String, eos: fam["eos_token"] as? String)
             let tok: Tokenizer? = name == "smollm2"
-                ? Paths.smollm2HF.flatMap { try? Tokenizer(directory: $0) }
-                : try Tokenizer(directory: Paths.fixtures.appendingPathComponent(name))
+                ? Paths.smollm2HF.flatMap { try? ModelFolder(directory: $0).tokenizer() }
+                : try ModelFolder(directory: Paths.fixtures.appendingPathComponent(name)).tokenizer()
             for c in fam["cases"] as! [[String: Any]] {
                 let msgs = (c["messages"] as! [[String: String]]).map { ChatMessage(role: $0["role"]!, content: $0["content"]!) }
                 let gen = c["add_generation_prompt"] as! Bool

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import XCTest
 @testable import Tokenizers
 
@@ -21,7 +22,7 @@ final class OffsetsTests: XCTestCase {
             default:
                 dir = Paths.fixtures.appendingPathComponent(name)
             }
-            let tok = try Tokenizer(directory: dir)
+            let tok = try ModelFolder(directory: dir).tokenizer()
             var bad = 0
             for (i, want) in cases.enumerated() {
                 let got = tok.encodeWithOffsets(texts[i], addSpecialTokens: true).map { [$0.id, $0.offsets.lowerBound, $0.offsets.upperBound] }

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import XCTest
 @testable import Tokenizers
 
@@ -51,8 +52,11 @@ final class TokenizerErrorTests: XCTestCase {
     }
 
     func testMissingFileAndBadJSON() throws {
-        XCTAssertThrowsError(try Tokenizer(directory: URL(fileURLWithPath: "/nonexistent-dir"))) { e in
-            guard case TokenizerError.unreadableFile = e else { return XCTFail("\(e)") }
+        XCTAssertThrowsError(try Tokenizer(tokenizerJSON: URL(fileURLWithPath: "/nonexistent-dir/tokenizer.json"), tokenizerConfig: nil)) { e in
+            XCTAssertEqual((e as? TokenizerError)?.description.hasPrefix("cannot read /nonexistent-dir/tokenizer.json"), true, "\(e)")
+        }
+        XCTAssertThrowsError(try ModelFolder(directory: URL(fileURLWithPath: "/nonexistent-dir")).tokenizer()) { e in
+            XCTAssertEqual(e as? ModelFolderError, .notAFolder(path: "/nonexistent-dir"))
         }
         XCTAssertThrowsError(try load("{not json")) { e in
             guard case TokenizerError.invalidJSON = e else { return XCTFail("\(e)") }

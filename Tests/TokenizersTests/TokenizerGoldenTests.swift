@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import XCTest
 @testable import Tokenizers
 
@@ -6,7 +7,7 @@ import XCTest
 /// agreement with `transformers` (goldens from scripts/reference/tokenizer_goldens.py).
 final class TokenizerGoldenTests: XCTestCase {
     func check(_ name: String, _ dir: URL, file: StaticString = #filePath, line: UInt = #line) throws {
-        let tok = try Tokenizer(directory: dir)
+        let tok = try ModelFolder(directory: dir).tokenizer()
         let g = try Goldens(name)
         let texts = try Goldens.corpus()
         let want = g.ids("corpus_ids")
@@ -87,7 +88,7 @@ final class TokenizerGoldenTests: XCTestCase {
             throw XCTSkip("imported SmolLM2 not found (run `make setup`, or set SFTGO_SMOLLM2_DIR)")
         }
         try check("smollm2-upstream", dir)
-        let tok = try Tokenizer(directory: dir)
+        let tok = try ModelFolder(directory: dir).tokenizer()
         XCTAssertEqual(tok.eosTokenId, tok.id(for: "<|im_end|>"), "the GGUF's eos is <|im_end|>")
         let prompt = try tok.applyChatTemplate([ChatMessage(role: "user", content: "hi")], addGenerationPrompt: true)
         XCTAssertEqual(prompt, "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n"
@@ -101,7 +102,7 @@ final class TokenizerGoldenTests: XCTestCase {
         }
         try check("llama3.2-real", dir)
         // Llama 3.2's template (tools, dates) is not one we render: it must say so, not guess.
-        let tok = try Tokenizer(directory: dir)
+        let tok = try ModelFolder(directory: dir).tokenizer()
         XCTAssertThrowsError(try tok.applyChatTemplate([ChatMessage(role: "user", content: "hi")], addGenerationPrompt: true)) { e in
             guard case TokenizerError.unsupportedChatTemplate = e else { return XCTFail("\(e)") }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import XCTest
 @testable import Tokenizers
 
@@ -10,7 +11,7 @@ final class UnigramTests: XCTestCase {
         guard let dir = Paths.xlmr else {
             throw XCTSkip("XLM-R tokenizer.json not found (run `make xlmr-tokenizer`, or set SFTGO_XLMR_TOKENIZER_DIR)")
         }
-        return try Tokenizer(directory: dir)
+        return try ModelFolder(directory: dir).tokenizer()
     }
 
     /// Ids, character offsets and the normalised text of hand-picked and varied texts.
@@ -89,7 +90,7 @@ final class UnigramTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try json.write(to: dir.appendingPathComponent("tokenizer.json"), atomically: true, encoding: .utf8)
-        return try Tokenizer(directory: dir)
+        return try ModelFolder(directory: dir).tokenizer()
     }
 
     /// A tiny vocabulary: the best-scoring split wins, unknown characters are fused into one <unk>.

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import XCTest
 @testable import Tokenizers
 
@@ -35,7 +36,7 @@ final class WordPieceTests: XCTestCase {
     /// Ids and character offsets (with [CLS]/[SEP]) of the real all-MiniLM-L6-v2 tokenizer.
     func testOffsetsRealMiniLM() throws {
         guard let dir = Paths.minilm else { throw XCTSkip("all-MiniLM-L6-v2 not found (run `make minilm`, or set SFTGO_MINILM_DIR)") }
-        let tok = try Tokenizer(directory: dir)
+        let tok = try ModelFolder(directory: dir).tokenizer()
         let g = try load("goldens-wordpiece-offsets.json")
         let texts = g["texts"] as! [String], rows = g["encodings"] as! [[String: Any]]
         var bad = 0
@@ -52,7 +53,7 @@ final class WordPieceTests: XCTestCase {
     }
 
     func testLongWordIsUnknownAndAccentsFold() throws {
-        let tok = try Tokenizer(directory: Paths.fixtures.appendingPathComponent("bert-uncased-mini"))
+        let tok = try ModelFolder(directory: Paths.fixtures.appendingPathComponent("bert-uncased-mini")).tokenizer()
         let unk = tok.id(for: "[UNK]")!
         // max_input_chars_per_word is 12 in the fixture: 13 letters are one [UNK].
         XCTAssertEqual(tok.encode("aaaaaaaaaaaaa"), [unk])
@@ -68,7 +69,7 @@ final class WordPieceTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let json = #"{"model":{"type":"WordPiece","unk_token":"[NOPE]","vocab":{"a":0}}}"#
         try json.write(to: dir.appendingPathComponent("tokenizer.json"), atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try Tokenizer(directory: dir)) { e in
+        XCTAssertThrowsError(try ModelFolder(directory: dir).tokenizer()) { e in
             guard case TokenizerError.invalidField(_, let field, _) = e else { return XCTFail("\(e)") }
             XCTAssertEqual(field, "model.unk_token")
         }

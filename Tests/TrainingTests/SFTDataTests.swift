@@ -1,3 +1,4 @@
+import Models
 import XCTest
 import Tokenizers
 @testable import Training
@@ -97,7 +98,7 @@ final class SFTDataTests: XCTestCase {
 
 /// Chat formats and loss masks with the real SmolLM2 tokenizer.
 final class LossMaskTests: XCTestCase {
-    func tokenizer() throws -> Tokenizer { try Tokenizer(directory: try smolLM2Directory()) }
+    func tokenizer() throws -> Tokenizer { try ModelFolder(directory: try smolLM2Directory()).tokenizer() }
 
     func testChatMLMasksEveryResponseWithItsEndOfTurn() throws {
         let tok = try tokenizer()

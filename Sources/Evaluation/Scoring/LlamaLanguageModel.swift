@@ -100,20 +100,25 @@ public final class LlamaLanguageModel: LanguageModel, ScoringStatsReporting, Cha
     public var stats: ScoringStats { scorer.stats }
     public func resetStats() { scorer.resetStats() }
 
-    public init(directory: URL, options: ScoringOptions = ScoringOptions()) throws {
-        let tokenizer = try Tokenizer(directory: directory)
-        let window = try options.maxLength ?? ModelWindow.lmEvalMaxLength(directory: directory)
-        let model = try Llama(directory: directory)
+    public convenience init(directory: URL, options: ScoringOptions = ScoringOptions()) throws {
+        try self.init(folder: ModelFolder(directory: directory), options: options)
+    }
+
+    /// Everything from one read of the folder: tokenizer, window, weights, identity, generation config.
+    public init(folder: ModelFolder, options: ScoringOptions = ScoringOptions()) throws {
+        let tokenizer = try folder.tokenizer()
+        let window = try options.maxLength ?? ModelWindow.lmEvalMaxLength(folder)
+        let model = try Llama(folder: folder)
         // generation_config.json's eos ids stop generation too (eval-spec §1.4).
         let backend = LlamaScoringBackend(model: model, contextWindow: window,
                                           extraStopIds: Set(tokenizer.generationEosTokenIds))
         self.tokenizer = tokenizer
-        let identity = try ModelIdentity.of(directory: directory)
+        let identity = try ModelIdentity.of(folder)
         let adapter = HFTokenizerAdapter(tokenizer)
         scorer = try PrefixScorer(backend: backend, tokenizer: adapter, identity: identity, options: options)
         var stops = Set(tokenizer.generationEosTokenIds)
         if let eos = tokenizer.eosTokenId { stops.insert(eos) }
-        generationRefusal = try LlamaLanguageModel.unsupportedGenerationFields(directory: directory)
+        generationRefusal = try LlamaLanguageModel.unsupportedGenerationFields(folder)
         generator = try GenerationRunner(backend: backend, tokenizer: adapter, stopTokenIds: stops, identity: identity,
                                          addBOS: options.addBOS, cacheDirectory: options.cacheDirectory)
     }
@@ -135,8 +140,8 @@ public final class LlamaLanguageModel: LanguageModel, ScoringStatsReporting, Cha
 
     /// transformers ignores only the sampling fields when do_sample=False (eval-spec precision 8);
     /// these others would change greedy output and are not implemented, so they are refused.
-    static func unsupportedGenerationFields(directory: URL) throws -> String? {
-        guard let g = try GenerationConfig.loadIfPresent(directory: directory) else { return nil }
+    static func unsupportedGenerationFields(_ folder: ModelFolder) throws -> String? {
+        guard let g = try folder.generationConfig() else { return nil }
         let neutral: [String: Double] = ["repetition_penalty": 1, "no_repeat_ngram_size": 0, "encoder_no_repeat_ngram_size": 0,
                                          "min_new_tokens": 0, "min_length": 0, "num_beams": 1, "diversity_penalty": 0]
         var bad: [String] = []
@@ -148,6 +153,6 @@ public final class LlamaLanguageModel: LanguageModel, ScoringStatsReporting, Cha
             if let v = g[k], !v.isNull { bad.append(k) }
         }
         guard !bad.isEmpty else { return nil }
-        return "\(directory.path)/generation_config.json sets \(bad.joined(separator: ", ")), which greedy generation would apply; the engine does not implement it"
+        return "\(folder.path(ModelFolder.generationConfigFile)) sets \(bad.joined(separator: ", ")), which greedy generation would apply; the engine does not implement it"
     }
 }

@@ -1,36 +1,17 @@
-// Log-softmax of one logits row at one token, in float32 as torch does it on CPU
-// (x - max - log(sum(exp(x - max)))), and the greedy check with ties to the lowest id.
-import Foundation
+// One token's log-probability in a logits row and lm-eval's greedy check, through the shared kernel
+// (Tensors' CrossEntropy): the scorer, `sftgo logprobs` and the training loss give the same bits.
+import Tensors
 
 struct RowScore {
     var logprob: Float
     var isArgmax: Bool
 }
 
-/// Scores `target` in `row` (a vocabulary-sized slice). One pass for max/argmax, one for the sum.
+/// Scores `target` in `row` (a vocabulary-sized slice).
 @inline(__always)
 func scoreRow(_ row: UnsafeBufferPointer<Float>, target: Int) -> RowScore {
-    let n = row.count
-    var maxValue = row[0]
-    var argmax = 0
-    for i in 1..<n where row[i] > maxValue {  // strict: the first maximum wins
-        maxValue = row[i]
-        argmax = i
-    }
-    // Sum of exp(x - max) in float32, 8 independent partial sums (vectorisable, fixed order).
-    var partial = SIMD8<Float>(repeating: 0)
-    var i = 0
-    let base = row.baseAddress!
-    while i + 8 <= n {
-        var v = SIMD8<Float>(repeating: 0)
-        for l in 0..<8 { v[l] = expf(base[i + l] - maxValue) }
-        partial += v
-        i += 8
-    }
-    var sum = partial.sum()
-    while i < n { sum += expf(base[i] - maxValue); i += 1 }
-    let logprob = (row[target] - maxValue) - logf(sum)
-    return RowScore(logprob: logprob, isArgmax: argmax == target)
+    let s = CrossEntropy.logProb(row.baseAddress!, row.count, target: target)
+    return RowScore(logprob: s.logprob, isArgmax: s.isArgmax)
 }
 
 /// Sum of per-token log-probabilities in float32 (in token order), returned as Double.

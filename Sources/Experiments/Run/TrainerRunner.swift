@@ -1,6 +1,7 @@
 import Checkpoints
 import Evaluation
 import Foundation
+import Models
 import Grouping
 import Tokenizers
 import Training
@@ -92,7 +93,8 @@ public final class TrainerRunner: CellRunner {
         let opts = try TrainOptions(cell)
         let modelDir = modelDirectory(cell)
         let dataURL = try SFTData.resolve(cell.dataset, dataRoot: locations.dataDirectory)
-        let tok = try Tokenizer(directory: modelDir)
+        let folder = try ModelFolder(directory: modelDir)
+        let tok = try folder.tokenizer()
         let conversations = try SFTData.read(dataURL)
         let format = try ChatFormat.named(opts.template, tokenizer: tok)
         let all = try SFTDataset(conversations, format: format, tokenizer: tok, maxLength: opts.cutoff, skipInvalid: true)
@@ -108,7 +110,7 @@ public final class TrainerRunner: CellRunner {
                                     textExamples: { try GroupingData.examples(dataset, conversations: conversations, format: format, tokenizer: tok) })
         let (objective, masks, maskFacts) = try self.objective(cell, opts: opts, reference: reference, inputs: groups)
 
-        let model = try LlamaTrainableModel(directory: modelDir)
+        let model = try LlamaTrainableModel(folder: folder)
         let trainer = try Trainer(model: model, dataset: dataset, config: opts.config, objective: objective, masks: masks,
                                   outputDirectory: work.appendingPathComponent("trainer"))
         let resumed = try trainer.resume()

@@ -1,3 +1,4 @@
+import Checkpoints
 import Foundation
 
 /// What can be wrong with an encoder checkpoint folder, naming the file and field or tensor.
@@ -44,30 +45,22 @@ public struct EncoderConfig: Equatable {
     /// `create_position_ids_from_input_ids`); BERT from 0.
     public var positionOffset: Int { family == .bert ? 0 : padTokenId + 1 }
 
-    public init(directory: URL) throws {
-        let url = directory.appendingPathComponent("config.json")
-        let file = url.path
-        let obj: [String: Any]
-        do {
-            let data = try Data(contentsOf: url)
-            guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw EncoderError.badField(file: file, field: "(root)", reason: "is not a JSON object")
-            }
-            obj = o
-        } catch let e as EncoderError { throw e } catch {
-            throw EncoderError.unreadable(file: file, reason: error.localizedDescription)
+    /// Reads a parsed config.json (ModelFolder.encoderConfig()); `file` names it in errors.
+    public init(json: JSONValue, file: String) throws {
+        guard let obj = json.objectValue else {
+            throw EncoderError.badField(file: file, field: "(root)", reason: "is not a JSON object")
         }
         func int(_ k: String, _ d: Int? = nil) throws -> Int {
-            guard let v = obj[k] else {
+            guard let v = obj[k], !v.isNull else {
                 if let d { return d }
                 throw EncoderError.badField(file: file, field: k, reason: "is missing")
             }
-            guard let n = v as? NSNumber, n.doubleValue == n.doubleValue.rounded(), n.intValue > 0 || k == "pad_token_id" else {
+            guard let n = v.intValue, n > 0 || k == "pad_token_id" else {
                 throw EncoderError.badField(file: file, field: k, reason: "must be a positive integer")
             }
-            return n.intValue
+            return n
         }
-        let mt = obj["model_type"] as? String ?? ""
+        let mt = obj["model_type"]?.stringValue ?? ""
         guard let fam = Family(rawValue: mt) else { throw EncoderError.unsupported(file: file, field: "model_type", value: mt) }
         family = fam
         vocabSize = try int("vocab_size")
@@ -78,16 +71,16 @@ public struct EncoderConfig: Equatable {
         maxPositionEmbeddings = try int("max_position_embeddings")
         typeVocabSize = try int("type_vocab_size", 2)
         padTokenId = try int("pad_token_id", fam == .bert ? 0 : 1)
-        layerNormEps = Float((obj["layer_norm_eps"] as? NSNumber)?.doubleValue ?? 1e-12)
-        if let m = obj["id2label"] as? [String: Any] { numLabels = m.count } else { numLabels = try int("num_labels", 2) }
+        layerNormEps = Float(obj["layer_norm_eps"]?.doubleValue ?? 1e-12)
+        if let m = obj["id2label"]?.objectValue { numLabels = m.count } else { numLabels = try int("num_labels", 2) }
         guard hiddenSize % numAttentionHeads == 0 else {
             throw EncoderError.badField(file: file, field: "num_attention_heads",
                                         reason: "\(numAttentionHeads) does not divide hidden_size \(hiddenSize)")
         }
-        let act = obj["hidden_act"] as? String ?? "gelu"
+        let act = obj["hidden_act"]?.stringValue ?? "gelu"
         guard act == "gelu" else { throw EncoderError.unsupported(file: file, field: "hidden_act", value: act) }
-        let pos = obj["position_embedding_type"] as? String ?? "absolute"
+        let pos = obj["position_embedding_type"]?.stringValue ?? "absolute"
         guard pos == "absolute" else { throw EncoderError.unsupported(file: file, field: "position_embedding_type", value: pos) }
-        if obj["is_decoder"] as? Bool == true { throw EncoderError.unsupported(file: file, field: "is_decoder", value: "true") }
+        if obj["is_decoder"]?.boolValue == true { throw EncoderError.unsupported(file: file, field: "is_decoder", value: "true") }
     }
 }

@@ -22,11 +22,14 @@ public final class TokenClassifier {
 
     public var hasClassifier: Bool { classifierW != nil }
 
-    public init(directory: URL) throws {
-        let c = try EncoderConfig(directory: directory)
+    public convenience init(directory: URL) throws { try self.init(folder: ModelFolder(directory: directory)) }
+
+    public init(folder: ModelFolder) throws {
+        let directory = folder.directory
+        let c = try folder.encoderConfig()
         config = c
         let files: [String: SafetensorsFile]
-        do { files = try HFCheckpoint.open(directory: directory) } catch {
+        do { files = try folder.weights() } catch {
             throw EncoderError.unreadable(file: directory.path, reason: "\(error)")
         }
         let candidates = c.family == .bert ? ["bert.", ""] : ["roberta.", ""]

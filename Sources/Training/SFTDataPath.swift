@@ -1,22 +1,5 @@
 import Foundation
 
-/// Files of a Hugging Face model folder that are not weights: what a trained checkpoint copies from
-/// its base so transformers (and our evaluator) can load tokenizer and generation settings.
-public enum ModelFolder {
-    public static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json",
-                                        "merges.txt", "generation_config.json", "added_tokens.json"]
-
-    public static func copyTokenizerFiles(from src: URL, to dst: URL) throws {
-        let fm = FileManager.default
-        for name in tokenizerFiles {
-            let a = src.appendingPathComponent(name), b = dst.appendingPathComponent(name)
-            guard fm.fileExists(atPath: a.path) else { continue }
-            try? fm.removeItem(at: b)
-            try fm.copyItem(at: a, to: b)
-        }
-    }
-}
-
 extension SFTData {
     /// An SFT data file from a path (file, or a folder holding exactly one .json/.jsonl) or a name
     /// under `dataRoot` (e.g. `lima` → `<dataRoot>/lima/<the one file>`).
