@@ -108,12 +108,13 @@ fuzz:
 ## reproduce-lima / reproduce-alpaca: every method over the profile's seeds (PROFILE=quick|default|full|paper),
 ## then the tables (results/<experiment>/<profile>/TABLES.md) and figures. Finished cells are kept: run it
 ## again after an interruption and it resumes. A sweep whose cells failed (exit 3) still gets its tables.
-reproduce-lima: build
+## On a fresh machine it first does the set-up the sweep needs (packages, build, model, data).
+reproduce-lima: deps build model data
 	$(SFTGO) sweep run experiments/lima.yaml --profile $(PROFILE) --dry-run
 	$(SFTGO) sweep run experiments/lima.yaml --profile $(PROFILE) || [ $$? -eq 3 ]
 	$(SFTGO) report experiments/lima.yaml --profile $(PROFILE) --output results/lima/$(PROFILE)/TABLES.md
 
-reproduce-alpaca: build
+reproduce-alpaca: deps build model data
 	$(SFTGO) sweep run experiments/alpaca.yaml --profile $(PROFILE) --dry-run
 	$(SFTGO) sweep run experiments/alpaca.yaml --profile $(PROFILE) || [ $$? -eq 3 ]
 	$(SFTGO) report experiments/alpaca.yaml --profile $(PROFILE) --output results/alpaca/$(PROFILE)/TABLES.md

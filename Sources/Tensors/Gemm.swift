@@ -61,7 +61,7 @@ public enum Gemm {
         // Thread slices start at multiples of this shape's quantum (m is a multiple of it whenever
         // the caller laid rows out for invariance), so a slice's rows keep their bits.
         let calibration = m == 1 ? GemmCalibration(rowQuantum: 1, blockwise: false, coreName: "")
-            : GemmCalibration.forShapes([GemmShape(n: n, k: k, ta: ta, tb: tb)])
+            : GemmCalibration.forShape(GemmShape(n: n, k: k, ta: ta, tb: tb))
         parallel(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
                  calibration: calibration)
     }

@@ -40,8 +40,9 @@ public struct GemmCalibration: Sendable, Equatable {
     public var blockwise: Bool
     /// openblas_get_corename(), e.g. "Zen", "Cooperlake", "Haswell" (or "simulated" in tests).
     public var coreName: String
-    /// True when calls of few rows split at 64-aligned columns give the bits of the whole call (probed):
-    /// Gemm.parallel then splits small passes by columns, so each thread packs only its share of B.
+    /// True when calls of few rows split at 64-aligned columns give the bits of the whole call (probed
+    /// per shape, so only `forShape` sets it): Gemm.parallel then splits small passes by columns, so
+    /// each thread packs only its share of B.
     public var columnSplit: Bool = false
 
     public init(rowQuantum: Int, blockwise: Bool, coreName: String, columnSplit: Bool = false) {
@@ -69,8 +70,15 @@ public struct GemmCalibration: Sendable, Equatable {
         let perShape = shapes.map { cache.quantum(for: $0) }
         let q = commonQuantum(perShape, verify: { c in shapes.allSatisfy { cache.passes($0, quantum: c) } })
         if q == nil { cache.warnOnce(shapes) }
-        let split = q.map { q in shapes.allSatisfy { cache.columnSplitPasses($0, quantum: q) } } ?? false
-        return GemmCalibration(rowQuantum: q ?? fallbackQuantum, blockwise: q == nil, coreName: coreName, columnSplit: split)
+        return GemmCalibration(rowQuantum: q ?? fallbackQuantum, blockwise: q == nil, coreName: coreName)
+    }
+
+    /// The calibration Gemm.parallel runs one product under: the shape's own quantum and whether its
+    /// few-row calls may be split by columns (the only place that verdict is probed).
+    public static func forShape(_ shape: GemmShape) -> GemmCalibration {
+        var c = forShapes([shape])
+        if !c.blockwise { c.columnSplit = cache.columnSplitPasses(shape, quantum: c.rowQuantum) }
+        return c
     }
 
     /// The smallest candidate that every shape's quantum divides and that `verify` confirms; nil
@@ -93,7 +101,7 @@ public struct GemmCalibration: Sendable, Equatable {
          ("openblas_core_source", KernelAdvice.coreSource),
          ("gemm_row_quantum", String(rowQuantum)),
          ("gemm_mode", blockwise ? "blockwise-fallback"
-            : columnSplit ? "quantum-aligned; column-split up to \(Gemm.columnSplitMaxRows) rows" : "quantum-aligned"),
+            : "quantum-aligned; products of up to \(Gemm.columnSplitMaxRows) rows split by columns where a per-shape probe shows the same bits"),
          ("single_row_rule", "fixed \(Gemm.columnChunk)-column chunks (sgemv), independent of thread count"),
          ("threads", String(ThreadPool.threadCount))]
     }
@@ -219,20 +227,21 @@ final class ProbeCache: @unchecked Sendable {
 
     private var splits: [GemmShape: [Int: Bool]] = [:]
     func columnSplitPasses(_ shape: GemmShape, quantum q: Int) -> Bool {
-        if let v = lock.locked({ splits[shape]?[q] }) { return v }
-        let probe = Probe(shape: shape, kernel: kernel)
-        defer { probe.free() }
-        let ok = probe.columnSplitPasses(q)
-        lock.locked { splits[shape, default: [:]][q] = ok }
-        return ok
+        verdict(\.splits, shape, q) { $0.columnSplitPasses(q) }
     }
 
     func passes(_ shape: GemmShape, quantum c: Int) -> Bool {
-        if let v = lock.locked({ verdicts[shape]?[c] }) { return v }
+        verdict(\.verdicts, shape, c) { $0.passes(c) }
+    }
+
+    /// One probe per (shape, quantum) and table, kept for the process.
+    private func verdict(_ table: ReferenceWritableKeyPath<ProbeCache, [GemmShape: [Int: Bool]]>, _ shape: GemmShape,
+                         _ q: Int, _ test: (Probe) -> Bool) -> Bool {
+        if let v = lock.locked({ self[keyPath: table][shape]?[q] }) { return v }
         let probe = Probe(shape: shape, kernel: kernel)
         defer { probe.free() }
-        let ok = probe.passes(c)
-        lock.locked { verdicts[shape, default: [:]][c] = ok }
+        let ok = test(probe)
+        lock.locked { self[keyPath: table][shape, default: [:]][q] = ok }
         return ok
     }
 }

@@ -155,12 +155,12 @@ final class GemmCalibrationTests: XCTestCase {
                                            GemmShape(n: 576, k: 1536)])
         for sh in [GemmShape(n: 960, k: 576), GemmShape(n: 576, k: 576), GemmShape(n: n, k: k), GemmShape(n: 576, k: 1536),
                    GemmShape(n: 49152, k: 576)] {
-            let one = GemmCalibration.forShapes([sh])
+            let one = GemmCalibration.forShape(sh)
             print("column split on \(one.coreName) for \(sh): \(one.columnSplit), quantum \(one.rowQuantum)")
         }
-        print("column split on \(c.coreName) for the model's shapes: \(c.columnSplit), quantum \(c.rowQuantum)")
+        XCTAssertFalse(c.columnSplit, "a model-level calibration carries no column-split verdict; Gemm.parallel probes per shape")
         let rows = 256, q = c.rowQuantum
-        let one = GemmCalibration.forShapes([GemmShape(n: n, k: k)])   // what Gemm.parallel uses for this product
+        let one = GemmCalibration.forShape(GemmShape(n: n, k: k))   // what Gemm.parallel uses for this product
         let a = Probe.buffer(rows * k, seed: 7), b = Probe.buffer(n * k, seed: 8)
         let ref = UnsafeMutablePointer<Float>.allocate(capacity: rows * n), part = UnsafeMutablePointer<Float>.allocate(capacity: 64 * n)
         defer { a.deallocate(); b.deallocate(); ref.deallocate(); part.deallocate() }
