@@ -155,11 +155,16 @@ final class TrainerRunnerTests: XCTestCase {
         let sftW = try Data(contentsOf: store.workDirectory(of: cells[0].id).appendingPathComponent("checkpoint/model.safetensors"))
         let goW = try Data(contentsOf: go.appendingPathComponent("checkpoint/model.safetensors"))
         XCTAssertNotEqual(sftW, goW)
-        // Measured speed now gives estimates: 2 steps at the measured rate plus the measured evaluation.
+        // Measured speed now gives estimates: 2 steps at the measured rate, plus the set-up around the
+        // steps of the last cell that trained from scratch (the resumed GO cell records none), plus the
+        // measured evaluation.
         let est = try XCTUnwrap(real.estimate(cells[0]))
         let speed = try XCTUnwrap(try JSONValue.load(dir.appendingPathComponent("data/.sftgo/runner-speed.json")).objectValue)
         let stepKey = try XCTUnwrap(speed.pairs.map(\.0).first { $0.hasPrefix("train|tiny-llama|batch 2|cutoff 128") })
-        XCTAssertEqual(est.trainSeconds, 2 * (speed[stepKey]?["seconds"]?.doubleValue ?? -1), accuracy: 1e-9)
+        let setupKey = try XCTUnwrap(speed.pairs.map(\.0).first { $0.hasPrefix("setup|tiny-llama|batch 2|cutoff 128") })
+        let setup = try XCTUnwrap(speed[setupKey]?["seconds"]?.doubleValue)
+        XCTAssert(setup > 0, "set-up \(setup) s")
+        XCTAssertEqual(est.trainSeconds, 2 * (speed[stepKey]?["seconds"]?.doubleValue ?? -1) + setup, accuracy: 1e-9)
         XCTAssert(est.evalSeconds > 0 && est.basis.contains("measured here"))
         // Optimiser checkpoints are gone once the Hugging Face folder is written.
         XCTAssertFalse(FileManager.default.fileExists(atPath: go.appendingPathComponent("trainer/checkpoint-2").path))

@@ -11,6 +11,11 @@ struct RunnerSpeed {
     static func trainKey(_ cell: Cell, _ o: TrainOptions) -> String {
         "train|\(cell.model.path)|batch \(o.config.batchSize)|cutoff \(o.cutoff)"
     }
+    /// A cell's training time outside its steps (model load, tokenising, masks, checkpoint), so an
+    /// estimate is not short by it: 2-step `quick` cells spend more here than in their steps.
+    static func setupKey(_ cell: Cell, _ o: TrainOptions) -> String {
+        "setup|\(cell.model.path)|batch \(o.config.batchSize)|cutoff \(o.cutoff)"
+    }
     static func evalKey(_ cell: Cell) -> String {
         "eval|\(cell.model.path)|" + JSONValue.object(cell.evaluation).serialized(compact: true)
     }
@@ -38,13 +43,17 @@ extension TrainerRunner {
     }
 
     /// Steps × the measured seconds per step of the same model, batch and cutoff, plus the measured
-    /// time of an evaluation with the same options; nil until both were measured here.
+    /// set-up around them (when measured), plus the measured time of an evaluation with the same
+    /// options; nil until steps and evaluation were measured here.
     public func estimate(_ cell: Cell) -> CellEstimate? {
         guard let o = try? TrainOptions(cell), let steps = o.config.maxSteps,
               let (step, t1) = speed.seconds(RunnerSpeed.trainKey(cell, o)),
               let (eval, t2) = speed.seconds(RunnerSpeed.evalKey(cell)) else { return nil }
-        // Frozen-loss passes (Rho-1's φ, Token Cleaning, self-information) are not counted.
-        return CellEstimate(trainSeconds: Double(steps) * step, evalSeconds: eval,
-                            basis: String(format: "measured here: %.1f s/step (%@), evaluation %.0f s (%@)", step, t1, eval, t2))
+        // Set-up is the latest cell's of this model, batch and cutoff, whatever its method (frozen-loss
+        // passes for Rho-1's φ, Token Cleaning and self-information make some methods' longer).
+        let setup = speed.seconds(RunnerSpeed.setupKey(cell, o))?.0 ?? 0
+        return CellEstimate(trainSeconds: Double(steps) * step + setup, evalSeconds: eval,
+                            basis: String(format: "measured here: %.1f s/step + %.0f s set-up (%@), evaluation %.0f s (%@)",
+                                          step, setup, t1, eval, t2))
     }
 }

@@ -121,10 +121,11 @@ public final class TrainerRunner: CellRunner {
         let git = Provenance.gitCommit()
         try trainer.writeRunJSON(extra: ["git_commit": git, "model": modelDir.path, "data": dataURL.path,
                                          "data_sha256": dataSHA, "cell": cell.id, "subset": cell.subset.serialized(compact: true)])
-        var tokens = tokensBefore
+        var tokens = tokensBefore, stepSeconds = 0.0
         let speedKey = RunnerSpeed.trainKey(cell, opts), speed = self.speed
         try trainer.run(stopAfter: stopAfter[cell.id]) { r in
             tokens += r.tokens
+            stepSeconds += r.seconds
             var o = JSONObject([("step", .int(r.step + 1))])
             for k in ["ce_all", "ce_imp", "ce_unimp", "lambda"] { o[k] = r.log[k].map { .double($0) } ?? .null }
             o["loss"] = .double(r.loss); o["lr"] = .double(r.learningRate); o["grad_norm"] = .double(r.gradNorm)
@@ -146,6 +147,9 @@ public final class TrainerRunner: CellRunner {
         try ModelFolder.copyTokenizerFiles(from: modelDir, to: tmp)
         try? fm.removeItem(at: final)
         try fm.moveItem(at: tmp, to: final)
+        if resumed == 0 {
+            speed.record(RunnerSpeed.setupKey(cell, opts), seconds: max(0, Date().timeIntervalSince(t0) - stepSeconds))
+        }
         var prov = JSONObject([
             ("runner", .string(name)), ("git_commit", .string(git)),
             ("model", .string(modelDir.path)), ("model_sha256", .string(modelSHA)),
