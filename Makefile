@@ -82,7 +82,7 @@ data: build
 	@if [ -d $(SHARED)/data ]; then $(SFTGO) data import $(SHARED)/data && $(SFTGO) data verify; \
 	else echo "no $(SHARED)/data here: use '$(SFTGO) data fetch all'"; fi
 
-## demo: the main job on the embedded default model (README's first command).
+## demo: score the embedded default model on the first LIMIT documents of every task (sftgo-bench --tasks all).
 demo: setup
 	$(BENCH) --tasks all --model $(MODEL_DIR) --limit $(LIMIT) --output_path results/demo
 
