@@ -142,6 +142,14 @@ final class TrainerRunnerTests: XCTestCase {
             // The reported accuracy is the mean of the logged items.
             XCTAssertEqual(samples.compactMap { $0["acc"]?.doubleValue }.reduce(0, +) / 3, acc, accuracy: 1e-12)
         }
+        // The report's caption says what the subset left to train on, from the cells' run.json.
+        let p0 = try XCTUnwrap(try store.record(cells[0].id)).provenance
+        let ctx = ReportContext(spec: spec, profile: try spec.profiles.profile("tiny"),
+                                aggregation: try Aggregation.collect(cells: cells, store: store), paper: [:], store: store, cells: cells)
+        let facts = "Trained on 4 examples, \(try XCTUnwrap(p0["loss_tokens"]?.intValue)) loss tokens (of "
+            + "\(try XCTUnwrap(p0["data_rows"]?.intValue)) rows, \(try XCTUnwrap(p0["rows_skipped_cutoff"]?.intValue)) skipped "
+            + "as longer than cutoff_len or without loss tokens)."
+        XCTAssertTrue(ctx.caption(columns: []).contains(facts), ctx.caption(columns: []))
         // The GO cell resumed from step 1, trained with its masks and λ, and differs from SFT.
         let goRec = try XCTUnwrap(try store.record(cells[1].id))
         XCTAssertEqual(goRec.provenance["resumed_from_step"]?.intValue, 1)

@@ -49,6 +49,7 @@ public struct ReportContext {
         }
         parts.append("Models: \(models.joined(separator: ", ")); fine-tuned on \(datasetLabel), subset "
                      + "`\(profile.datasets[spec.dataset]?.subset.serialized() ?? "all")`.")
+        if let d = trainingDataFacts() { parts.append(d) }
         if let t = profile.datasets[spec.dataset]?.training, !t.isEmpty {
             parts.append("Training: " + t.pairs.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: ", ") + ".")
         }
@@ -66,6 +67,24 @@ public struct ReportContext {
         }
         if !extra.isEmpty { parts.append(extra) }
         return parts.joined(separator: " ")
+    }
+
+    /// What the subset left to train on, as the trained cells' run.json recorded it (rows longer than
+    /// cutoff_len are skipped, never cut, so a subset rule alone can overstate the data); nil when no
+    /// cell recorded it. One clause per distinct fact, so a model whose tokenizer differs shows its own.
+    func trainingDataFacts() -> String? {
+        var facts: [String] = []
+        for c in cells {
+            guard let p = (try? store.record(c.id))??.provenance, let n = p["examples"]?.intValue else { continue }
+            var f = "\(n) examples"
+            if let t = p["loss_tokens"]?.intValue { f += ", \(t) loss tokens" }
+            if let rows = p["data_rows"]?.intValue, let skipped = p["rows_skipped_cutoff"]?.intValue {
+                f += " (of \(rows) rows, \(skipped) skipped as longer than cutoff_len or without loss tokens)"
+            }
+            if profile.models.count > 1 { f = "\(c.model.label): " + f }
+            if !facts.contains(f) { facts.append(f) }
+        }
+        return facts.isEmpty ? nil : "Trained on " + facts.joined(separator: "; ") + "."
     }
 
     /// A row's label with its grid point when the spec sweeps one.
