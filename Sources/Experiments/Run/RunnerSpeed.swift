@@ -8,13 +8,12 @@ import Foundation
 struct RunnerSpeed {
     let url: URL
 
-    static func trainKey(_ cell: Cell, _ o: TrainOptions) -> String {
-        "train|\(cell.model.path)|batch \(o.config.batchSize)|cutoff \(o.cutoff)"
-    }
+    static func trainKey(_ cell: Cell, _ o: TrainOptions) -> String { trainingKey("train", cell, o) }
     /// A cell's training time outside its steps (model load, tokenising, masks, checkpoint), so an
     /// estimate is not short by it: 2-step `quick` cells spend more here than in their steps.
-    static func setupKey(_ cell: Cell, _ o: TrainOptions) -> String {
-        "setup|\(cell.model.path)|batch \(o.config.batchSize)|cutoff \(o.cutoff)"
+    static func setupKey(_ cell: Cell, _ o: TrainOptions) -> String { trainingKey("setup", cell, o) }
+    private static func trainingKey(_ kind: String, _ cell: Cell, _ o: TrainOptions) -> String {
+        "\(kind)|\(cell.model.path)|batch \(o.config.batchSize)|cutoff \(o.cutoff)"
     }
     static func evalKey(_ cell: Cell) -> String {
         "eval|\(cell.model.path)|" + JSONValue.object(cell.evaluation).serialized(compact: true)

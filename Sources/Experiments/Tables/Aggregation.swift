@@ -32,6 +32,9 @@ public struct Aggregation {
     public var rows: [Row]
     public var seeds: [Int]
     public var runner: String?
+    /// What each model's trained cells recorded about their data (examples, loss tokens, rows skipped
+    /// as longer than cutoff_len), distinct, in cell order: a subset rule alone can overstate the data.
+    public var trainingData: [(model: String, facts: String)] = []
 
     public func rows(model: String) -> [Row] { rows.filter { $0.model.id == model } }
     public var models: [ModelEntry] {
@@ -45,6 +48,7 @@ public struct Aggregation {
     public static func collect(cells: [Cell], store: ResultStore, locations: Locations? = nil) throws -> Aggregation {
         var rows: [Row] = [], index: [String: Int] = [:]
         var runners = Set<String>()
+        var trainingData: [(model: String, facts: String)] = []
         let allColumns = Columns.main + Columns.truthfulSub + Columns.ifevalSub
         for c in cells {
             let key = String(c.id.dropLast(".s\(c.seed)".count))
@@ -56,6 +60,9 @@ public struct Aggregation {
             let i = index[key]!
             rows[i].cells[c.seed] = c.id
             let rec = try store.record(c.id)
+            if let f = rec.flatMap({ dataFacts($0.provenance) }), !trainingData.contains(where: { $0 == (c.model.label, f) }) {
+                trainingData.append((c.model.label, f))
+            }
             var status = try store.status(of: c.id)
             if let un = rec?.unavailable ?? (status == .done ? nil : locations?.unavailability(of: c)) {
                 rows[i].unavailable = un
@@ -80,7 +87,19 @@ public struct Aggregation {
             derived("grb", Columns.generalReasoning)
         }
         let seeds = Array(Set(cells.map(\.seed))).sorted()
-        return Aggregation(rows: rows, seeds: seeds, runner: runners.sorted().joined(separator: ", ").nilIfEmpty)
+        return Aggregation(rows: rows, seeds: seeds, runner: runners.sorted().joined(separator: ", ").nilIfEmpty,
+                           trainingData: trainingData)
+    }
+
+    /// A trained cell's data as its provenance recorded it, or nil when it recorded none.
+    static func dataFacts(_ p: JSONObject) -> String? {
+        guard let n = p["examples"]?.intValue else { return nil }
+        var f = "\(n) examples"
+        if let t = p["loss_tokens"]?.intValue { f += ", \(t) loss tokens" }
+        if let rows = p["data_rows"]?.intValue, let skipped = p["rows_skipped_cutoff"]?.intValue {
+            f += " (of \(rows) rows, \(skipped) skipped as longer than cutoff_len or without loss tokens)"
+        }
+        return f
     }
 }
 

@@ -69,22 +69,13 @@ public struct ReportContext {
         return parts.joined(separator: " ")
     }
 
-    /// What the subset left to train on, as the trained cells' run.json recorded it (rows longer than
-    /// cutoff_len are skipped, never cut, so a subset rule alone can overstate the data); nil when no
-    /// cell recorded it. One clause per distinct fact, so a model whose tokenizer differs shows its own.
+    /// What the subset left to train on (from the aggregation's one read of each run.json); nil when
+    /// no cell recorded it. One clause per distinct fact, so a model whose tokenizer differs shows its own.
     func trainingDataFacts() -> String? {
-        var facts: [String] = []
-        for c in cells {
-            guard let p = (try? store.record(c.id))??.provenance, let n = p["examples"]?.intValue else { continue }
-            var f = "\(n) examples"
-            if let t = p["loss_tokens"]?.intValue { f += ", \(t) loss tokens" }
-            if let rows = p["data_rows"]?.intValue, let skipped = p["rows_skipped_cutoff"]?.intValue {
-                f += " (of \(rows) rows, \(skipped) skipped as longer than cutoff_len or without loss tokens)"
-            }
-            if profile.models.count > 1 { f = "\(c.model.label): " + f }
-            if !facts.contains(f) { facts.append(f) }
-        }
-        return facts.isEmpty ? nil : "Trained on " + facts.joined(separator: "; ") + "."
+        let d = aggregation.trainingData
+        guard !d.isEmpty else { return nil }
+        return "Trained on " + d.map { profile.models.count > 1 ? "\($0.model): \($0.facts)" : $0.facts }
+            .joined(separator: "; ") + "."
     }
 
     /// A row's label with its grid point when the spec sweeps one.
